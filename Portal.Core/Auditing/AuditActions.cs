@@ -1,0 +1,13 @@
+namespace Portal.Core.Auditing;
+
+/// <summary>The action names written to the audit trail, kept in one place so filters can offer them.</summary>
+public static class AuditActions
+{
+    public const string SignIn = "auth.sign-in";
+    public const string SignOut = "auth.sign-out";
+    public const string JobTriggered = "job.triggered";
+    public const string AuditPurged = "audit.purged";
+    public const string PreferencesChanged = "user.preferences-changed";
+
+    public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged];
+}

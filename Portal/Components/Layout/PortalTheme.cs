@@ -1,0 +1,29 @@
+using MudBlazor;
+
+namespace Portal.Components.Layout;
+
+/// <summary>The portal's colours, chosen so text keeps WCAG AA contrast in both light and dark mode.</summary>
+public static class PortalTheme
+{
+    public static MudTheme Theme { get; } = new()
+    {
+        PaletteLight = new PaletteLight
+        {
+            Primary = "#1f5fa8",
+            Secondary = "#5c6b7a",
+            AppbarBackground = "#17467d",
+            Success = "#2e7d32",
+            Error = "#c62828",
+            Warning = "#a15c00",
+        },
+        PaletteDark = new PaletteDark
+        {
+            Primary = "#8ab4f8",
+            Secondary = "#aab7c4",
+            AppbarBackground = "#1b2330",
+            Success = "#81c995",
+            Error = "#f28b82",
+            Warning = "#fdd663",
+        },
+    };
+}

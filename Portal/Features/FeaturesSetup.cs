@@ -1,0 +1,20 @@
+using Portal.Features.Audit;
+using Portal.Features.Dashboard;
+using Portal.Features.Preferences;
+
+namespace Portal.Features;
+
+public static class FeaturesSetup
+{
+    /// <summary>Application services that pages, endpoints and jobs call. Registered one by one, on purpose.</summary>
+    public static IHostApplicationBuilder AddPortalFeatures(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditSearch>();
+        services.AddSingleton<UserPreferencesService>();
+        services.AddSingleton<DashboardSummary>();
+        return builder;
+    }
+}

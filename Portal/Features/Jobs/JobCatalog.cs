@@ -1,0 +1,22 @@
+using Portal.Jobs;
+
+namespace Portal.Features.Jobs;
+
+/// <summary>A background job the portal runs: its stable name, what it does, and its schedule when none is configured.</summary>
+public sealed record JobDefinition(string Name, string Title, string Description, Type JobType, string DefaultSchedule);
+
+/// <summary>Every job the portal knows, registered explicitly.</summary>
+public static class JobCatalog
+{
+    public static IReadOnlyList<JobDefinition> All { get; } =
+    [
+        new(AuditRetentionJob.Name,
+            "Audit retention",
+            "Purges audit entries older than the configured retention period.",
+            typeof(AuditRetentionJob),
+            "0 30 2 * * ?"),
+    ];
+
+    public static JobDefinition? Find(string name) =>
+        All.FirstOrDefault(j => string.Equals(j.Name, name, StringComparison.OrdinalIgnoreCase));
+}

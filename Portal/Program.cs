@@ -1,0 +1,48 @@
+using MudBlazor.Services;
+using Portal.Api;
+using Portal.Components;
+using Portal.Data;
+using Portal.Features;
+using Portal.Hosting;
+using Portal.Jobs;
+using Portal.Operations;
+using Portal.Security;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddRepositorySettings();
+// Running from build output under a custom environment (the local stack) still needs Blazor's static web assets.
+builder.WebHost.UseStaticWebAssets();
+
+builder.AddPortalOperations();
+builder.AddPortalData();
+builder.AddPortalAuthentication();
+builder.AddPortalFeatures();
+builder.AddPortalJobs();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddMudServices();
+
+var app = builder.Build();
+
+await app.Services.MigratePortalDatabaseAsync();
+
+if (!app.Environment.IsDevelopment())
+{
+    app.UseExceptionHandler("/error", createScopeForErrors: true);
+    app.UseHsts();
+}
+
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+
+app.MapStaticAssets().AllowAnonymous();
+app.MapPortalOperations();
+app.MapSignInEndpoints();
+app.MapPortalApi();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+await app.RunAsync();
+
+/// <summary>Entry point; public so integration tests can host the portal with WebApplicationFactory.</summary>
+public partial class Program;
