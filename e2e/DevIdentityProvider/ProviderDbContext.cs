@@ -1,0 +1,6 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace DevIdentityProvider;
+
+// Holds only OpenIddict's own tables (applications, authorizations, scopes, tokens).
+public sealed class ProviderDbContext(DbContextOptions<ProviderDbContext> options) : DbContext(options);
