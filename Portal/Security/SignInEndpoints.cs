@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
@@ -21,8 +22,15 @@ public static class SignInEndpoints
             .AllowAnonymous()
             .ExcludeFromDescription();
 
-        endpoints.MapPost("/signout", async (HttpContext context, AuditLog audit) =>
+        endpoints.MapPost("/signout", async Task<IResult> (HttpContext context, AuditLog audit) =>
             {
+                // The antiforgery middleware only records its verdict; a handler that binds no form must act on it.
+                if (context.Features.Get<IAntiforgeryValidationFeature>() is not { IsValid: true })
+                {
+                    return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Sign-out needs the form's antiforgery token",
+                        detail: "Use the Sign out button in the portal.");
+                }
+
                 var user = PortalUser.From(context.User);
                 if (user is not null)
                 {

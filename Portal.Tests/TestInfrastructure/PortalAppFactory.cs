@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace Portal.Tests.TestInfrastructure;
+
+/// <summary>
+/// The real portal in memory, on a SQLite file of its own (or the PostgreSQL given in settings), with a test
+/// authentication scheme in front of the real policies and an identity provider whose metadata is given up
+/// front, so a browser-style challenge is a real redirect without any network.
+/// </summary>
+public sealed class PortalAppFactory : WebApplicationFactory<Program>
+{
+    public const string ProviderAuthorizeEndpoint = "https://login.example.test/tenant/oauth2/v2.0/authorize";
+
+    private readonly TempDirectory _directory = new("portal-app");
+    private readonly Dictionary<string, string?> _settings;
+
+    public PortalAppFactory(IDictionary<string, string?>? settings = null)
+    {
+        _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["AzureAd:Instance"] = "https://login.example.test/",
+            ["AzureAd:TenantId"] = "tenant",
+            ["AzureAd:ClientId"] = "portal-tests",
+            ["AzureAd:ClientSecret"] = "not-a-secret",
+            ["ConnectionStrings:Portal"] = $"Data Source={_directory.File("portal.db")}",
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:Console:FormatterName"] = "simple",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, TestAuthHandler>(TestAuthHandler.SchemeName, _ => { });
+            services.PostConfigure<AuthenticationOptions>(options => options.DefaultAuthenticateScheme = TestAuthHandler.SchemeName);
+            services.PostConfigure<OpenIdConnectOptions>(OpenIdConnectDefaults.AuthenticationScheme, options =>
+            {
+                options.Configuration = new OpenIdConnectConfiguration
+                {
+                    Issuer = "https://login.example.test/tenant/v2.0",
+                    AuthorizationEndpoint = ProviderAuthorizeEndpoint,
+                    TokenEndpoint = "https://login.example.test/tenant/oauth2/v2.0/token",
+                    EndSessionEndpoint = "https://login.example.test/tenant/oauth2/v2.0/logout",
+                };
+                options.ConfigurationManager = new StaticConfigurationManager<OpenIdConnectConfiguration>(options.Configuration);
+            });
+        });
+    }
+
+    /// <summary>A client that does not follow redirects, so tests see the portal's own answer.</summary>
+    public HttpClient CreatePortalClient() =>
+        CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        _directory.Dispose();
+    }
+}
