@@ -93,14 +93,18 @@ public static class AuthenticationSetup
             };
         });
 
+        services.AddPortalPolicies();
+        services.AddCascadingAuthenticationState();
+        return builder;
+    }
+
+    /// <summary>Every endpoint needs a signed-in user unless it says otherwise; roles map to the named policies.</summary>
+    public static AuthorizationBuilder AddPortalPolicies(this IServiceCollection services) =>
         services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
             .AddPolicy(PortalPolicies.Admin, p => p.RequireAuthenticatedUser().RequireRole(PortalRoles.Admin))
             .AddPolicy(PortalPolicies.Approver, p => p.RequireAuthenticatedUser().RequireRole(PortalRoles.Approver))
             .AddPolicy(PortalPolicies.Governance, p => p.RequireAuthenticatedUser().RequireRole(PortalRoles.Admin, PortalRoles.Approver));
-        services.AddCascadingAuthenticationState();
-        return builder;
-    }
 
     internal static bool IsApiRequest(HttpRequest request) =>
         request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)

@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using Portal.Security;
+
+namespace Portal.Tests.TestInfrastructure;
+
+/// <summary>
+/// A bUnit context with MudBlazor and the portal's real authorization policies, signed in as the given person,
+/// so components decide visibility exactly as they do in the running portal.
+/// </summary>
+public abstract class PortalComponentContext : BunitContext
+{
+    protected PortalComponentContext()
+    {
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        // bUnit registers throwing placeholders for authorization; swap them for the real services and policies.
+        Services.RemoveAll<IAuthorizationService>();
+        Services.RemoveAll<IAuthorizationPolicyProvider>();
+        Services.RemoveAll<AuthenticationStateProvider>();
+        Services.AddPortalPolicies();
+        Services.AddCascadingAuthenticationState();
+    }
+
+    protected void SignInAs(TestUser user)
+    {
+        var principal = user.SignInName is null
+            ? new ClaimsPrincipal(new ClaimsIdentity())
+            : TestPrincipals.Create(user.SignInName, user.Roles);
+        Services.AddSingleton<AuthenticationStateProvider>(new FixedAuthenticationStateProvider(principal));
+    }
+
+    private sealed class FixedAuthenticationStateProvider(ClaimsPrincipal principal) : AuthenticationStateProvider
+    {
+        public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(principal));
+    }
+}
