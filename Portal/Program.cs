@@ -24,6 +24,7 @@ builder.Services.AddMudServices();
 var app = builder.Build();
 
 await app.Services.MigratePortalDatabaseAsync();
+await app.Services.RecoverInterruptedJobRunsAsync();
 
 if (!app.Environment.IsDevelopment())
 {

@@ -61,4 +61,14 @@ public static class JobsSetup
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return builder;
     }
+
+    /// <summary>Ends runs a previous process left behind; only safe when no other replica shares the run history.</summary>
+    public static async Task RecoverInterruptedJobRunsAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        var jobs = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<JobsOptions>>().Value;
+        if (jobs.Store == JobStore.Memory)
+        {
+            await services.GetRequiredService<JobRunRecorder>().FailInterruptedRunsAsync(cancellationToken);
+        }
+    }
 }

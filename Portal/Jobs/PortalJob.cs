@@ -17,6 +17,7 @@ public abstract class PortalJob(JobRunRecorder recorder, ILogger logger) : IJob
         var triggeredBy = context.MergedJobDataMap.GetString(JobsOverview.TriggeredByKey) ?? "schedule";
         var run = await recorder.StartAsync(JobName, triggeredBy, cancellationToken);
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["JobName"] = JobName, ["JobRunId"] = run.Run.Id });
+        using var activity = JobTelemetry.ActivitySource.StartActivity($"job {JobName}");
         try
         {
             var message = await RunAsync(run, cancellationToken);
@@ -28,6 +29,10 @@ public abstract class PortalJob(JobRunRecorder recorder, ILogger logger) : IJob
             logger.LogError(ex, "Job {JobName} failed", JobName);
             await run.FailAsync(ex is OperationCanceledException ? "Cancelled: the portal is shutting down." : ex.Message);
             throw new JobExecutionException(ex);
+        }
+        finally
+        {
+            JobTelemetry.Record(run.Run);
         }
     }
 

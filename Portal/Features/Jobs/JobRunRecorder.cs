@@ -25,6 +25,23 @@ public sealed class JobRunRecorder(IDbContextFactory<PortalDbContext> contexts, 
         return new RecordedJobRun(this, run);
     }
 
+    /// <summary>
+    /// Runs left "Running" by a process that stopped mid-job would show as running forever. With the in-memory store
+    /// no other process can be running them, so they are ended as failed when the portal starts.
+    /// </summary>
+    public async Task<int> FailInterruptedRunsAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var interrupted = await db.JobRuns.Where(r => r.Status == JobRunStatus.Running).ToListAsync(cancellationToken);
+        foreach (var run in interrupted)
+        {
+            run.Fail(clock.GetUtcNow(), "Interrupted: the portal stopped while this run was in progress.");
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return interrupted.Count;
+    }
+
     internal async Task SaveAsync(JobRun run, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
