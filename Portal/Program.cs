@@ -23,9 +23,6 @@ builder.Services.AddMudServices();
 
 var app = builder.Build();
 
-await app.Services.MigratePortalDatabaseAsync();
-await app.Services.RecoverInterruptedJobRunsAsync();
-
 if (!app.Environment.IsDevelopment())
 {
     app.UseExceptionHandler("/error", createScopeForErrors: true);

@@ -94,7 +94,7 @@ public sealed class JobRunTests(PostgresServer postgres)
         (await WaitForFinishedRunAsync(factory)).Status.ShouldBe(JobRunStatus.Succeeded);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand("SELECT count(*) FROM qrtz_triggers WHERE job_name = @job", connection);
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM qrtz_triggers WHERE job_name = @job AND trigger_type = 'CRON'", connection);
         command.Parameters.AddWithValue("job", AuditRetentionJob.Name);
         ((long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!).ShouldBe(1);
     }

@@ -98,8 +98,7 @@ public sealed class SignInConfigurationTests
     {
         var database = Path.Combine(Path.GetTempPath(), $"portal-config-{Guid.NewGuid():N}.db");
         settings["ConnectionStrings:Portal"] = $"Data Source={database}";
-        settings["Database:MigrateOnStartup"] = "false";
-        return new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+                return new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseEnvironment(environment);
             foreach (var (key, value) in settings)

@@ -39,6 +39,8 @@ public static class DataServiceCollectionExtensions
             services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
         }
 
+        // Registered before the job scheduler's hosted service, so migrations finish before any job can fire.
+        services.AddHostedService<DatabaseMigrator>();
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         services.AddDataProtection()
             .SetApplicationName("image-governance-portal")

@@ -1,0 +1,18 @@
+using Portal.Jobs;
+
+namespace Portal.Data;
+
+/// <summary>
+/// Brings the database up to date when the portal starts: after options are validated (so a wrong setting is
+/// reported as such) and before the job scheduler starts (so no job meets a missing table).
+/// </summary>
+internal sealed class DatabaseMigrator(IServiceProvider services) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await services.MigratePortalDatabaseAsync(cancellationToken);
+        await services.RecoverInterruptedJobRunsAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
