@@ -6,23 +6,8 @@ using Portal.Tests.TestInfrastructure;
 namespace Portal.Tests.Integration;
 
 /// <summary>The audit API pages on the server, says clearly what is wrong with a request, and exports CSV.</summary>
-public sealed class AuditApiTests : IAsyncLifetime
+public sealed class AuditApiTests(PortalAppFactory factory) : PortalAppTest(factory)
 {
-    private readonly PortalAppFactory _factory = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _factory.CreatePortalClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("take=0", "take")]
     [InlineData("take=501", "take")]
@@ -48,9 +33,7 @@ public sealed class AuditApiTests : IAsyncLifetime
     [Fact]
     public async Task JobTriggerShowsUpInTheAuditApiAndItsCsvExport()
     {
-        using (var run = await _client.SendAsync(
-                   TestUser.Admin.Apply(new HttpRequestMessage(HttpMethod.Post, "/api/v1/jobs/audit-retention/run")),
-                   TestContext.Current.CancellationToken))
+        using (var run = await SendAsync("POST", "/api/v1/jobs/audit-retention/run", TestUser.Admin))
         {
             run.StatusCode.ShouldBe(HttpStatusCode.Accepted);
         }
@@ -71,6 +54,5 @@ public sealed class AuditApiTests : IAsyncLifetime
         lines[1].ShouldContain("admin@example.org,job.triggered,audit-retention");
     }
 
-    private Task<HttpResponseMessage> GetAsync(string path) =>
-        _client.SendAsync(TestUser.Admin.Apply(new HttpRequestMessage(HttpMethod.Get, path)), TestContext.Current.CancellationToken);
+    private Task<HttpResponseMessage> GetAsync(string path) => SendAsync("GET", path, TestUser.Admin);
 }

@@ -10,23 +10,8 @@ namespace Portal.Tests.Integration;
 /// Walks the portal's pages and API as anonymous, as a notebook user, as an approver and as an admin, and checks
 /// that the server (not only the menu) lets in exactly the right people.
 /// </summary>
-public sealed class EndpointAuthorizationTests : IAsyncLifetime
+public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : PortalAppTest(factory)
 {
-    private readonly PortalAppFactory _factory = new();
-    private HttpClient _client = null!;
-
-    public ValueTask InitializeAsync()
-    {
-        _client = _factory.CreatePortalClient();
-        return ValueTask.CompletedTask;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _client.Dispose();
-        await _factory.DisposeAsync();
-    }
-
     public enum Access
     {
         Everyone,
@@ -139,7 +124,7 @@ public sealed class EndpointAuthorizationTests : IAsyncLifetime
     public void EveryEndpointRequiresSignInUnlessDeliberatelyOpen()
     {
         string[] open = ["/health/live", "/health/ready", "/signin", "/signed-out", "/error"];
-        var endpoints = _factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
+        var endpoints = Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
 
         var anonymous = endpoints
             .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null)
@@ -177,7 +162,4 @@ public sealed class EndpointAuthorizationTests : IAsyncLifetime
 
     private static bool IsApi(string path) =>
         path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/openapi/", StringComparison.Ordinal);
-
-    private Task<HttpResponseMessage> SendAsync(string method, string path, TestUser user) =>
-        _client.SendAsync(user.Apply(new HttpRequestMessage(new HttpMethod(method), path)), TestContext.Current.CancellationToken);
 }

@@ -18,7 +18,7 @@ public sealed class JobRunTests(PostgresServer postgres)
     [Fact]
     public async Task RunNowThroughTheApiRunsTheJobAndRecordsItsResult()
     {
-        await using var factory = new PortalAppFactory(new Dictionary<string, string?>
+        await using var factory = PortalAppFactory.WithSettings(new Dictionary<string, string?>
         {
             ["Audit:RetentionDays"] = "30",
             ["Audit:PurgeBatchSize"] = "10",
@@ -47,7 +47,7 @@ public sealed class JobRunTests(PostgresServer postgres)
     [Fact]
     public async Task JobsApiListsEachJobWithItsConfiguredScheduleAndNextRun()
     {
-        await using var factory = new PortalAppFactory(new Dictionary<string, string?> { ["Jobs:Schedules:audit-retention"] = "0 15 3 * * ?" });
+        await using var factory = PortalAppFactory.WithSettings(new Dictionary<string, string?> { ["Jobs:Schedules:audit-retention"] = "0 15 3 * * ?" });
         using var client = factory.CreatePortalClient();
 
         using var response = await client.SendAsync(
@@ -78,7 +78,7 @@ public sealed class JobRunTests(PostgresServer postgres)
     public async Task ClusteredPostgresJobStoreRunsJobsAndKeepsItsScheduleInTheDatabase()
     {
         var connectionString = await postgres.CreateDatabaseAsync();
-        await using var factory = new PortalAppFactory(new Dictionary<string, string?>
+        await using var factory = PortalAppFactory.WithSettings(new Dictionary<string, string?>
         {
             ["Database:Provider"] = "Postgres",
             ["ConnectionStrings:Portal"] = connectionString,

@@ -21,7 +21,12 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
     private readonly TempDirectory _directory = new("portal-app");
     private readonly Dictionary<string, string?> _settings;
 
-    public PortalAppFactory(IDictionary<string, string?>? settings = null)
+    public PortalAppFactory()
+        : this(null)
+    {
+    }
+
+    private PortalAppFactory(IDictionary<string, string?>? settings)
     {
         _settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
@@ -38,6 +43,9 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
             _settings[key] = value;
         }
     }
+
+    /// <summary>A portal with these settings on top of the test defaults.</summary>
+    public static PortalAppFactory WithSettings(IDictionary<string, string?> settings) => new(settings);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
