@@ -5,6 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Components.Layout;
 using Portal.Data;
+using Portal.Core.Auditing;
+using Portal.Features.Audit;
 using Portal.Features.Preferences;
 using Portal.Tests.TestInfrastructure;
 
@@ -20,6 +22,7 @@ public sealed class MainLayoutTests(PostgresServer postgres) : PortalComponentCo
         _database = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, postgres);
         Services.AddSingleton<IDbContextFactory<PortalDbContext>>(_database);
         Services.AddSingleton<UserPreferencesService>();
+        Services.AddSingleton<AuditLog>();
         Services.AddSingleton<TimeProvider>(new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 9, 0, 0, TimeSpan.Zero)));
     }
 
@@ -55,6 +58,9 @@ public sealed class MainLayoutTests(PostgresServer postgres) : PortalComponentCo
         layout.WaitForAssertion(() => layout.Find("[data-testid=theme-toggle]").GetAttribute("aria-label").ShouldBe("Switch to light theme"));
         (await preferences.GetDarkModeAsync("oid-admin@example.org", ct)).ShouldBeTrue();
         (await preferences.GetDarkModeAsync("oid-approver@example.org", ct)).ShouldBeFalse();
+        await using var db = _database.CreateDbContext();
+        var audit = await db.AuditEntries.SingleAsync(ct);
+        (audit.Actor, audit.Action, audit.Before, audit.After).ShouldBe(("admin@example.org", AuditActions.PreferencesChanged, "light", "dark"));
     }
 
     [Fact]
@@ -62,7 +68,7 @@ public sealed class MainLayoutTests(PostgresServer postgres) : PortalComponentCo
     {
         SignInAs(TestUser.Admin);
         await Services.GetRequiredService<UserPreferencesService>()
-            .SetDarkModeAsync("oid-admin@example.org", true, TestContext.Current.CancellationToken);
+            .SetDarkModeAsync("oid-admin@example.org", "admin@example.org", true, TestContext.Current.CancellationToken);
 
         var layout = Render<MainLayout>();
 

@@ -19,6 +19,9 @@ public static class PortalTheme
         PaletteDark = new PaletteDark
         {
             Primary = "#8ab4f8",
+            // Dark text on the light primary, and a brighter secondary text, keep AA contrast on dark surfaces.
+            PrimaryContrastText = "#0b1f3a",
+            TextSecondary = "rgba(255,255,255,0.70)",
             Secondary = "#aab7c4",
             AppbarBackground = "#1b2330",
             Success = "#81c995",

@@ -1,0 +1,328 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Data.Sqlite;
+using Microsoft.Playwright;
+
+namespace Portal.E2E.Infrastructure;
+
+/// <summary>
+/// One stack for the whole test assembly: the development identity provider and the portal, each a child process
+/// built by <c>dotnet build Portal.sln</c>, on free loopback ports, with the portal's SQLite database in a temporary
+/// directory; and one headless Chromium. Each test opens its own browser context (see <see cref="PortalTest"/>).
+/// </summary>
+public sealed class StackFixture : IAsyncLifetime
+{
+    public const string TenantId = "7f0d1c2e-5a4b-4c3d-9e8f-0a1b2c3d4e5f";
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>Old audit entries written before the tests, for the audit retention job to purge.</summary>
+    public const int SeededOldAuditEntries = 2_000;
+
+    /// <summary>How old the seeded entries are; well past <see cref="RetentionDays"/>.</summary>
+    public const int SeededEntryAgeDays = 400;
+
+    public const int RetentionDays = 30;
+
+    /// <summary>Small batches so that a purge of <see cref="SeededOldAuditEntries"/> takes 200 steps and its progress moves.</summary>
+    public const int PurgeBatchSize = 10;
+
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly string[] ChromiumArgs =
+    [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ];
+
+    private readonly List<ServerProcess> _servers = [];
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private bool _keepWorkDirectory = Environment.GetEnvironmentVariable("E2E_KEEP_WORK_DIRECTORY") is { Length: > 0 } and not "0";
+
+    public string RepositoryRoot { get; private set; } = "";
+
+    /// <summary>The temporary directory with the portal's database and both servers' logs.</summary>
+    public string WorkDirectory { get; private set; } = "";
+
+    /// <summary>Screenshots and traces of failed tests.</summary>
+    public string ArtifactsDirectory { get; private set; } = "";
+
+    public Uri PortalUrl { get; private set; } = null!;
+
+    public Uri ProviderUrl { get; private set; } = null!;
+
+    public string DatabasePath { get; private set; } = "";
+
+    internal ServerProcess Portal { get; private set; } = null!;
+
+    internal ServerProcess Provider { get; private set; } = null!;
+
+    public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser is not running.");
+
+    public async ValueTask InitializeAsync()
+    {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            // xUnit does not dispose a fixture whose initialization failed: stop whatever did start, and keep the
+            // logs the error message points to.
+            _keepWorkDirectory = true;
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAsync()
+    {
+        var started = Stopwatch.StartNew();
+        var cancellationToken = TestContext.Current.CancellationToken;
+
+        RepositoryRoot = FindRepositoryRoot();
+        var portalDll = Path.Combine(RepositoryRoot, "Portal", "bin", "Debug", "net10.0", "Portal.dll");
+        var providerDll = Path.Combine(RepositoryRoot, "e2e", "DevIdentityProvider", "bin", "Debug", "net10.0", "DevIdentityProvider.dll");
+        var missing = new[] { portalDll, providerDll }.Where(path => !File.Exists(path)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"Build output missing: {string.Join(", ", missing)}. Run `dotnet build Portal.sln` in {RepositoryRoot} first "
+                + "(`dotnet build Portal.sln && dotnet test e2e/Portal.E2E`).");
+        }
+
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException(
+                $"Chromium is not installed at {ChromiumPath}: run `apt-get install -y chromium`. Playwright never downloads browsers here.");
+        }
+
+        WorkDirectory = Directory.CreateTempSubdirectory("portal-e2e-").FullName;
+        ArtifactsDirectory = Path.Combine(RepositoryRoot, "e2e", "Portal.E2E", "TestResults", "playwright-artifacts");
+        DatabasePath = Path.Combine(WorkDirectory, "portal.db");
+
+        var portalPort = FreeLoopbackPort();
+        var providerPort = FreeLoopbackPort(except: portalPort);
+        PortalUrl = new Uri($"http://127.0.0.1:{portalPort}/");
+        ProviderUrl = new Uri($"http://127.0.0.1:{providerPort}/");
+        var portalOrigin = PortalUrl.GetLeftPart(UriPartial.Authority);
+        var providerOrigin = ProviderUrl.GetLeftPart(UriPartial.Authority);
+
+        // Never leave servers behind, even when the test host ends without disposing fixtures.
+        AppDomain.CurrentDomain.ProcessExit += KillServers;
+
+        Provider = Start(ServerProcess.Start(
+            "identity provider",
+            RepositoryRoot,
+            [providerDll, "--urls", providerOrigin],
+            new Dictionary<string, string>
+            {
+                ["Provider__Clients__0__RedirectUris__0"] = $"{portalOrigin}/signin-oidc",
+                ["Provider__Clients__0__PostLogoutRedirectUris__0"] = $"{portalOrigin}/signout-callback-oidc",
+            },
+            Path.Combine(WorkDirectory, "identity-provider.log")));
+
+        Portal = Start(ServerProcess.Start(
+            "portal",
+            RepositoryRoot,
+            [portalDll],
+            new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Local",
+                ["ASPNETCORE_URLS"] = portalOrigin,
+                ["AzureAd__Instance"] = providerOrigin + "/",
+                ["AzureAd__TenantId"] = TenantId,
+                ["AzureAd__ClientId"] = "portal-local",
+                ["AzureAd__ClientSecret"] = "portal-local-secret",
+                ["Authentication__AllowInsecureLocalProvider"] = "true",
+                ["Database__Provider"] = "Sqlite",
+                ["ConnectionStrings__Portal"] = $"Data Source={DatabasePath}",
+                ["Audit__RetentionDays"] = RetentionDays.ToString(CultureInfo.InvariantCulture),
+                ["Audit__PurgeBatchSize"] = PurgeBatchSize.ToString(CultureInfo.InvariantCulture),
+                // Only the test starts the retention job: its schedule must not fire during a run (02:30 UTC by default).
+                ["Jobs__Schedules__audit-retention"] = "0 0 0 1 1 ? 2100",
+            },
+            Path.Combine(WorkDirectory, "portal.log")));
+
+        // Chromium starts while the servers do; Task.WhenAll waits for all three even when one fails.
+        using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
+        {
+            await Task.WhenAll(
+                LaunchBrowserAsync(),
+                Provider.WaitUntilHealthyAsync(http, new Uri(ProviderUrl, "health"), StartTimeout, cancellationToken),
+                Portal.WaitUntilHealthyAsync(http, new Uri(PortalUrl, "health/ready"), StartTimeout, cancellationToken));
+
+            // Warm up the sign-in path (portal challenge, provider discovery and authorize, sign-in form) so the first
+            // test does not pay for just-in-time compilation of all of it.
+            using var warmUp = await http.GetAsync(PortalUrl, cancellationToken);
+            if (!warmUp.IsSuccessStatusCode || warmUp.RequestMessage?.RequestUri?.Port != ProviderUrl.Port)
+            {
+                throw new InvalidOperationException(
+                    $"Opening {PortalUrl} without a session should end on the provider's sign-in form; it ended on "
+                    + $"{warmUp.RequestMessage?.RequestUri} with HTTP {(int)warmUp.StatusCode}.\n{Portal.DescribeLog()}\n{Provider.DescribeLog()}");
+            }
+        }
+
+        // The portal has applied its migrations by now (it does so before it listens).
+        await SeedOldAuditEntriesAsync(cancellationToken);
+
+        // Generous for a busy two-core machine; a passing assertion never waits for it.
+        Assertions.SetDefaultExpectTimeout(15_000);
+
+        TestContext.Current.SendDiagnosticMessage(
+            $"E2E stack ready in {started.Elapsed.TotalSeconds:0.0} s: portal {PortalUrl}, provider {ProviderUrl}, work directory {WorkDirectory}");
+    }
+
+    private async Task LaunchBrowserAsync()
+    {
+        // Playwright must never download a browser here: it drives the system's Chromium.
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+    }
+
+    /// <summary>A fresh browser context (no cookies, so no portal or provider session) aimed at the portal.</summary>
+    public Task<IBrowserContext> NewContextAsync() =>
+        Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = PortalUrl.ToString(),
+            ViewportSize = new ViewportSize { Width = 1366, Height = 900 },
+            Locale = "en-GB",
+            TimezoneId = "UTC",
+            ColorScheme = ColorScheme.Light,
+        });
+
+    /// <summary>Keeps the work directory (database, full server logs) after the run, for a failed test to be looked into.</summary>
+    internal void KeepWorkDirectory() => _keepWorkDirectory = true;
+
+    /// <summary>Audit entries older than <paramref name="days"/> days, read straight from the portal's database.</summary>
+    public async Task<long> CountAuditEntriesOlderThanAsync(int days, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenDatabaseAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM audit_entries WHERE Timestamp < $cutoff";
+        command.Parameters.AddWithValue("$cutoff", DateTimeOffset.UtcNow.AddDays(-days).UtcTicks);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken) ?? 0L);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        AppDomain.CurrentDomain.ProcessExit -= KillServers;
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+            await _browser.DisposeAsync();
+            _browser = null;
+        }
+
+        _playwright?.Dispose();
+        _playwright = null;
+
+        // The portal first: it should not outlive the provider it signs in against.
+        foreach (var server in Enumerable.Reverse(_servers))
+        {
+            await server.DisposeAsync();
+        }
+
+        if (WorkDirectory.Length > 0 && Directory.Exists(WorkDirectory) && !_keepWorkDirectory)
+        {
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(WorkDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Something still holds a file; the system cleans its temporary directory eventually.
+            }
+        }
+    }
+
+    private ServerProcess Start(ServerProcess server)
+    {
+        _servers.Add(server);
+        return server;
+    }
+
+    private void KillServers(object? sender, EventArgs e)
+    {
+        foreach (var server in _servers)
+        {
+            server.KillNow();
+        }
+    }
+
+    private async Task SeedOldAuditEntriesAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenDatabaseAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = (SqliteTransaction)transaction;
+        command.CommandText = """
+            INSERT INTO audit_entries (Timestamp, ActorKind, Actor, Action, Subject, Before, After, CorrelationId)
+            VALUES ($timestamp, 'Person', 'former.employee@example.org', 'auth.sign-in', 'Former Employee', NULL, 'Portal.Approver', NULL)
+            """;
+        var timestamp = command.Parameters.Add("$timestamp", SqliteType.Integer);
+        var oldest = DateTimeOffset.UtcNow.AddDays(-SeededEntryAgeDays);
+        for (var i = 0; i < SeededOldAuditEntries; i++)
+        {
+            timestamp.Value = oldest.AddMinutes(-i).UtcTicks;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenDatabaseAsync(CancellationToken cancellationToken)
+    {
+        // No pooling: the tests must not keep the portal's database file open between uses.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = false,
+            DefaultTimeout = 30,
+        }.ToString());
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Portal.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Portal.sln above {AppContext.BaseDirectory}: run the tests from the repository's build output.");
+    }
+
+    private static int FreeLoopbackPort(int except = 0)
+    {
+        while (true)
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            if (port != except)
+            {
+                return port;
+            }
+        }
+    }
+}
