@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Auditing;
+using Portal.Core.Inventory;
 using Portal.Core.Jobs;
 using Portal.Core.Users;
 
@@ -16,12 +17,22 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<UserPreferences> UserPreferences => Set<UserPreferences>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ImageRegistry> Registries => Set<ImageRegistry>();
+    public DbSet<ImageRepository> Repositories => Set<ImageRepository>();
+    public DbSet<ImageTag> Tags => Set<ImageTag>();
+    public DbSet<ImageManifest> Images => Set<ImageManifest>();
+    public DbSet<ClassificationRule> ClassificationRules => Set<ClassificationRule>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new AuditEntryConfiguration());
         modelBuilder.ApplyConfiguration(new JobRunConfiguration());
         modelBuilder.ApplyConfiguration(new UserPreferencesConfiguration());
+        modelBuilder.ApplyConfiguration(new ImageRegistryConfiguration());
+        modelBuilder.ApplyConfiguration(new ImageRepositoryConfiguration());
+        modelBuilder.ApplyConfiguration(new ImageTagConfiguration());
+        modelBuilder.ApplyConfiguration(new ImageManifestConfiguration());
+        modelBuilder.ApplyConfiguration(new ClassificationRuleConfiguration());
     }
 }
 

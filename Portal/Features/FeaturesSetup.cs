@@ -1,5 +1,6 @@
 using Portal.Features.Audit;
 using Portal.Features.Dashboard;
+using Portal.Features.Inventory;
 using Portal.Features.Preferences;
 
 namespace Portal.Features;
@@ -15,6 +16,13 @@ public static class FeaturesSetup
         services.AddSingleton<AuditSearch>();
         services.AddSingleton<UserPreferencesService>();
         services.AddSingleton<DashboardSummary>();
+        services.AddOptions<InventoryOptions>()
+            .BindConfiguration(InventoryOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<RegistrySecrets>();
+        services.AddSingleton<ImageClassification>();
+        services.AddSingleton<RegistryManagement>();
         return builder;
     }
 }

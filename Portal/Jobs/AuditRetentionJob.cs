@@ -17,7 +17,7 @@ public sealed class AuditRetentionJob(
 
     protected override string JobName => Name;
 
-    protected override async Task<string> RunAsync(IJobProgress progress, CancellationToken cancellationToken)
+    protected override async Task<string> RunAsync(IJobProgress progress, IJobExecutionContext context, CancellationToken cancellationToken)
     {
         var purged = await retention.PurgeAsync(progress, cancellationToken);
         return $"Purged {purged} audit entries older than {options.Value.RetentionDays} days.";

@@ -1,5 +1,6 @@
 using Portal.Data;
 using Portal.Features.Audit;
+using Portal.Features.Inventory;
 using Portal.Features.Jobs;
 using Quartz;
 
@@ -27,6 +28,7 @@ public static class JobsSetup
         services.AddSingleton<JobRunRecorder>();
         services.AddScoped<JobsOverview>();
         services.AddScoped<AuditRetention>();
+        services.AddScoped<InventorySync>();
 
         var jobs = builder.Configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
         var connectionString = builder.Configuration.GetConnectionString(DataServiceCollectionExtensions.ConnectionStringName);

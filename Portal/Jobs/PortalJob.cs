@@ -20,7 +20,7 @@ public abstract class PortalJob(JobRunRecorder recorder, ILogger logger) : IJob
         using var activity = JobTelemetry.ActivitySource.StartActivity($"job {JobName}");
         try
         {
-            var message = await RunAsync(run, cancellationToken);
+            var message = await RunAsync(run, context, cancellationToken);
             await run.SucceedAsync(message);
             logger.LogInformation("Job {JobName} succeeded: {Message}", JobName, message);
         }
@@ -37,5 +37,5 @@ public abstract class PortalJob(JobRunRecorder recorder, ILogger logger) : IJob
     }
 
     /// <summary>Does the work, reporting progress; returns a one-line summary for the history.</summary>
-    protected abstract Task<string> RunAsync(IJobProgress progress, CancellationToken cancellationToken);
+    protected abstract Task<string> RunAsync(IJobProgress progress, IJobExecutionContext context, CancellationToken cancellationToken);
 }

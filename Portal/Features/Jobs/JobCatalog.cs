@@ -15,6 +15,11 @@ public static class JobCatalog
             "Purges audit entries older than the configured retention period.",
             typeof(AuditRetentionJob),
             "0 30 2 * * ?"),
+        new(InventorySyncJob.Name,
+            "Inventory sync",
+            "Reads every registry's repositories, tags and images (incremental: unchanged tags cost one HEAD).",
+            typeof(InventorySyncJob),
+            "0 0/30 * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>

@@ -59,7 +59,8 @@ public sealed class JobsOverview(
     }
 
     /// <summary>Starts a job now on behalf of a person. Returns false when no such job exists.</summary>
-    public async Task<bool> RunNowAsync(string jobName, string actor, CancellationToken cancellationToken)
+    public async Task<bool> RunNowAsync(
+        string jobName, string actor, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? data = null)
     {
         var job = JobCatalog.Find(jobName);
         if (job is null)
@@ -68,9 +69,15 @@ public sealed class JobsOverview(
         }
 
         var scheduler = await schedulers.GetScheduler(cancellationToken);
-        await scheduler.TriggerJob(new JobKey(job.Name), new JobDataMap { [TriggeredByKey] = actor }, cancellationToken);
+        var map = new JobDataMap { [TriggeredByKey] = actor };
+        foreach (var (key, value) in data ?? new Dictionary<string, string>())
+        {
+            map[key] = value;
+        }
+
+        await scheduler.TriggerJob(new JobKey(job.Name), map, cancellationToken);
         await audit.RecordAsync(AuditActorKind.Person, actor, AuditActions.JobTriggered, subject: job.Name,
-            cancellationToken: cancellationToken);
+            after: data is null ? null : System.Text.Json.JsonSerializer.Serialize(data), cancellationToken: cancellationToken);
         return true;
     }
 
