@@ -38,6 +38,8 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "GET", "/api/v1/audit", Access.Governance },
         { "GET", "/api/v1/audit/export", Access.Governance },
         { "GET", "/api/v1/jobs", Access.Governance },
+        { "GET", "/api/v1/images", Access.Governance },
+        { "GET", "/api/v1/images/export", Access.Governance },
         { "POST", "/api/v1/jobs/audit-retention/run", Access.Admin },
         { "GET", "/openapi/v1.json", Access.Admin },
         { "GET", "/scalar/v1", Access.Admin },

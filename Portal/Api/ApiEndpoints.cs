@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Core.Inventory;
 using Portal.Features.Audit;
+using Portal.Features.Inventory;
 using Portal.Features.Jobs;
 using Portal.Security;
 
@@ -21,6 +23,13 @@ public static class ApiEndpoints
         var audit = api.MapGroup("/audit").RequireAuthorization(PortalPolicies.Governance).WithTags("Audit");
         audit.MapGet("/", SearchAuditAsync).WithSummary("Audit entries, newest first, a page at a time.");
         audit.MapGet("/export", ExportAuditAsync).WithSummary("Every audit entry matching the filter, as CSV.");
+
+        var images = api.MapGroup("/images").RequireAuthorization(PortalPolicies.Governance).WithTags("Images");
+        images.MapGet("/", SearchImagesAsync).WithSummary("Images in the inventory (what tags point at), a page at a time.");
+        images.MapGet("/export", ExportImagesAsync).WithSummary("Every image matching the filter, as CSV.");
+        images.MapGet("/{id:long}", async Task<Results<Ok<ImageDetail>, NotFound>> (long id, ImageCatalog catalog, CancellationToken ct) =>
+                await catalog.GetAsync(id, ct) is { } detail ? TypedResults.Ok(detail) : TypedResults.NotFound())
+            .WithSummary("One image: tags, platforms, labels, layers and classification.");
 
         var jobs = api.MapGroup("/jobs").WithTags("Jobs");
         jobs.MapGet("/", async (JobsOverview overview, CancellationToken ct) => TypedResults.Ok(await overview.ListAsync(ct)))
@@ -90,6 +99,41 @@ public static class ApiEndpoints
         context.Response.ContentType = "text/csv; charset=utf-8";
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"audit-{clock.GetUtcNow():yyyyMMdd-HHmmss}.csv\"";
         await search.WriteCsvAsync(new AuditFilter(actor, action, from, to), context.Response.Body, cancellationToken);
+        return TypedResults.Empty;
+    }
+
+    private static async Task<Results<Ok<ImagePage>, ValidationProblem>> SearchImagesAsync(
+        ImageCatalog catalog,
+        string? search,
+        ImageClass? imageClass,
+        Channel? channel,
+        int? registryId,
+        ImageSortField? sort,
+        bool? descending,
+        int? skip,
+        int? take,
+        CancellationToken cancellationToken)
+    {
+        if (skip < 0 || take is < 1 or > ImageCatalog.MaxPageSize)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["take"] = [$"skip must be zero or more and take between 1 and {ImageCatalog.MaxPageSize}."],
+            });
+        }
+
+        var request = new ImagePageRequest(new ImageFilter(search, imageClass, channel, registryId), skip ?? 0, take ?? 50,
+            sort ?? ImageSortField.Created, descending ?? true);
+        return TypedResults.Ok(await catalog.SearchAsync(request, cancellationToken));
+    }
+
+    private static async Task<EmptyHttpResult> ExportImagesAsync(
+        HttpContext context, ImageCatalog catalog, TimeProvider clock, string? search, ImageClass? imageClass, Channel? channel, int? registryId,
+        CancellationToken cancellationToken)
+    {
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"images-{clock.GetUtcNow():yyyyMMdd-HHmmss}.csv\"";
+        await catalog.WriteCsvAsync(new ImageFilter(search, imageClass, channel, registryId), context.Response.Body, cancellationToken);
         return TypedResults.Empty;
     }
 

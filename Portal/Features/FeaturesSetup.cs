@@ -23,6 +23,8 @@ public static class FeaturesSetup
         services.AddSingleton<RegistrySecrets>();
         services.AddSingleton<ImageClassification>();
         services.AddSingleton<RegistryManagement>();
+        services.AddSingleton<ImageCatalog>();
+        services.AddSingleton<ClassificationRules>();
         return builder;
     }
 }
