@@ -1,10 +1,13 @@
+using Microsoft.Extensions.Options;
+using Portal.Features.Inventory;
 using Portal.Jobs;
 
 namespace Portal.Data;
 
 /// <summary>
 /// Brings the database up to date when the portal starts: after options are validated (so a wrong setting is
-/// reported as such) and before the job scheduler starts (so no job meets a missing table).
+/// reported as such) and before the job scheduler starts (so no job meets a missing table). Then adds the
+/// registries configuration names.
 /// </summary>
 internal sealed class DatabaseMigrator(IServiceProvider services) : IHostedService
 {
@@ -12,6 +15,10 @@ internal sealed class DatabaseMigrator(IServiceProvider services) : IHostedServi
     {
         await services.MigratePortalDatabaseAsync(cancellationToken);
         await services.RecoverInterruptedJobRunsAsync(cancellationToken);
+        if (services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
+        {
+            await services.GetRequiredService<RegistrySeeder>().SeedAsync(cancellationToken);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

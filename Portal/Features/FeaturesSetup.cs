@@ -25,6 +25,7 @@ public static class FeaturesSetup
         services.AddSingleton<RegistryManagement>();
         services.AddSingleton<ImageCatalog>();
         services.AddSingleton<ClassificationRules>();
+        services.AddSingleton<RegistrySeeder>();
         return builder;
     }
 }

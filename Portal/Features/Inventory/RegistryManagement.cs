@@ -45,7 +45,8 @@ public sealed class RegistryManagement(
             r.AllowInsecure, r.MaxConcurrency, r.LastSyncedAt, repositoryCounts.GetValueOrDefault(r.Id), tagCounts.GetValueOrDefault(r.Id))).ToList();
     }
 
-    public async Task<RegistryResult> AddAsync(RegistryInput input, string actor, CancellationToken cancellationToken)
+    public async Task<RegistryResult> AddAsync(
+        RegistryInput input, string actor, CancellationToken cancellationToken, AuditActorKind actorKind = AuditActorKind.Person)
     {
         if (Validate(input, out var url) is { Count: > 0 } errors)
         {
@@ -62,7 +63,7 @@ public sealed class RegistryManagement(
             input.AllowInsecure, input.MaxConcurrency, clock.GetUtcNow());
         db.Registries.Add(registry);
         await db.SaveChangesAsync(cancellationToken);
-        await audit.RecordAsync(AuditActorKind.Person, actor, "registry.added", registry.Name, after: Describe(registry),
+        await audit.RecordAsync(actorKind, actor, "registry.added", registry.Name, after: Describe(registry),
             cancellationToken: cancellationToken);
         return new RegistryResult(true, [], registry.Id);
     }
