@@ -10,6 +10,7 @@ set -euo pipefail
 
 PACKAGES=(
     docker-registry   # OCI registry (distribution 2.8): `docker-registry serve`
+    apache2-utils     # htpasswd -B: bcrypt password file for the registry's basic auth
     skopeo            # pushes the seeded images
     umoci             # builds OCI images without Docker
     clamav-daemon     # clamd
