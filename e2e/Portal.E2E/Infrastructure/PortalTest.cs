@@ -4,9 +4,9 @@ namespace Portal.E2E.Infrastructure;
 
 /// <summary>
 /// Base for browser tests: a fresh browser context and page per test (no portal or provider session carries over),
-/// and, when a test fails, a screenshot of each page and what both servers logged during the test, written to the
-/// test's output so the failure explains itself. Set <c>E2E_TRACE=1</c> to also keep a Playwright trace of failed
-/// tests (it slows every test down, so it is off by default).
+/// and, when a test fails, a screenshot of each page and what the servers (portal, provider, registry) logged during
+/// the test, written to the test's output so the failure explains itself. Set <c>E2E_TRACE=1</c> to also keep a
+/// Playwright trace of failed tests (it slows every test down, so it is off by default).
 /// </summary>
 public abstract class PortalTest(StackFixture stack, ITestOutputHelper output) : IAsyncLifetime
 {
@@ -15,6 +15,7 @@ public abstract class PortalTest(StackFixture stack, ITestOutputHelper output) :
     private readonly List<IBrowserContext> _contexts = [];
     private int _portalLogStart;
     private int _providerLogStart;
+    private int _registryLogStart;
 
     protected StackFixture Stack => stack;
 
@@ -29,6 +30,7 @@ public abstract class PortalTest(StackFixture stack, ITestOutputHelper output) :
     {
         _portalLogStart = stack.Portal.LineCount;
         _providerLogStart = stack.Provider.LineCount;
+        _registryLogStart = stack.Registry.LineCount;
         Page = await NewPageAsync();
     }
 
@@ -99,6 +101,7 @@ public abstract class PortalTest(StackFixture stack, ITestOutputHelper output) :
         output.WriteLine($"The database and full logs stay in {stack.WorkDirectory} after the run.");
         output.WriteLine(stack.Portal.DescribeLinesSince(_portalLogStart));
         output.WriteLine(stack.Provider.DescribeLinesSince(_providerLogStart));
+        output.WriteLine(stack.Registry.DescribeLinesSince(_registryLogStart));
     }
 
     private static string ArtifactName()

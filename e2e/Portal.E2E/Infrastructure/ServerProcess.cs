@@ -6,7 +6,7 @@ using System.Text;
 namespace Portal.E2E.Infrastructure;
 
 /// <summary>
-/// A server the tests start as a child process (the portal or the identity provider). Its standard output and
+/// A server the tests start as a child process (the portal, the identity provider or the OCI registry). Its standard output and
 /// error go to a log file (and are kept in memory for failure messages). It is stopped with SIGTERM, so that it
 /// shuts down cleanly, and its process tree is killed if it does not stop in time.
 /// </summary>
@@ -51,9 +51,19 @@ internal sealed class ServerProcess : IAsyncDisposable
         string workingDirectory,
         IReadOnlyList<string> arguments,
         IReadOnlyDictionary<string, string> environment,
+        string logPath) =>
+        Start(name, "dotnet", workingDirectory, arguments, environment, logPath);
+
+    /// <summary>Starts <paramref name="fileName"/> (e.g. <c>docker-registry</c>) with <paramref name="arguments"/>.</summary>
+    public static ServerProcess Start(
+        string name,
+        string fileName,
+        string workingDirectory,
+        IReadOnlyList<string> arguments,
+        IReadOnlyDictionary<string, string> environment,
         string logPath)
     {
-        var startInfo = new ProcessStartInfo("dotnet")
+        var startInfo = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -81,7 +91,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         var log = new StreamWriter(logPath, append: false, Encoding.UTF8) { AutoFlush = true };
-        log.WriteLine($"# {DateTimeOffset.UtcNow:O} starting {name}: dotnet {string.Join(' ', arguments)} (in {workingDirectory})");
+        log.WriteLine($"# {DateTimeOffset.UtcNow:O} starting {name}: {fileName} {string.Join(' ', arguments)} (in {workingDirectory})");
         var process = new Process { StartInfo = startInfo };
         var server = new ServerProcess(name, process, log, logPath);
         process.OutputDataReceived += (_, e) => server.Append(e.Data, stderr: false);

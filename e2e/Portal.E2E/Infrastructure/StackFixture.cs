@@ -10,12 +10,15 @@ namespace Portal.E2E.Infrastructure;
 /// <summary>
 /// One stack for the whole test assembly: the development identity provider and the portal, each a child process
 /// built by <c>dotnet build Portal.sln</c>, on free loopback ports, with the portal's SQLite database in a temporary
-/// directory; and one headless Chromium. Each test opens its own browser context (see <see cref="PortalTest"/>).
+/// directory; a real OCI registry (Debian's <c>docker-registry</c>) seeded with images by
+/// <c>e2e/stack/seed-registry.sh</c>, which the portal is not told about (a test adds it through the UI); and one
+/// headless Chromium. Each test opens its own browser context (see <see cref="PortalTest"/>).
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
     public const string TenantId = "7f0d1c2e-5a4b-4c3d-9e8f-0a1b2c3d4e5f";
     public const string ChromiumPath = "/usr/bin/chromium";
+    public const string RegistryPath = "/usr/bin/docker-registry";
 
     /// <summary>Old audit entries written before the tests, for the audit retention job to purge.</summary>
     public const int SeededOldAuditEntries = 2_000;
@@ -29,6 +32,9 @@ public sealed class StackFixture : IAsyncLifetime
     public const int PurgeBatchSize = 10;
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>Building six images with umoci and pushing them with skopeo takes about 8 s on an idle two-core machine.</summary>
+    private static readonly TimeSpan SeedTimeout = TimeSpan.FromSeconds(120);
 
     private static readonly string[] ChromiumArgs =
     [
@@ -57,11 +63,16 @@ public sealed class StackFixture : IAsyncLifetime
 
     public Uri ProviderUrl { get; private set; } = null!;
 
+    /// <summary>The seeded OCI registry, plain HTTP on loopback (e.g. <c>http://127.0.0.1:41234</c>, no trailing slash).</summary>
+    public string RegistryUrl { get; private set; } = "";
+
     public string DatabasePath { get; private set; } = "";
 
     internal ServerProcess Portal { get; private set; } = null!;
 
     internal ServerProcess Provider { get; private set; } = null!;
+
+    internal ServerProcess Registry { get; private set; } = null!;
 
     public IBrowser Browser => _browser ?? throw new InvalidOperationException("The browser is not running.");
 
@@ -89,6 +100,7 @@ public sealed class StackFixture : IAsyncLifetime
         RepositoryRoot = FindRepositoryRoot();
         var portalDll = Path.Combine(RepositoryRoot, "Portal", "bin", "Debug", "net10.0", "Portal.dll");
         var providerDll = Path.Combine(RepositoryRoot, "e2e", "DevIdentityProvider", "bin", "Debug", "net10.0", "DevIdentityProvider.dll");
+        var seedScript = Path.Combine(RepositoryRoot, "e2e", "stack", "seed-registry.sh");
         var missing = new[] { portalDll, providerDll }.Where(path => !File.Exists(path)).ToList();
         if (missing.Count > 0)
         {
@@ -103,19 +115,31 @@ public sealed class StackFixture : IAsyncLifetime
                 $"Chromium is not installed at {ChromiumPath}: run `apt-get install -y chromium`. Playwright never downloads browsers here.");
         }
 
+        if (!File.Exists(RegistryPath))
+        {
+            // seed-registry.sh checks its own tools (umoci, skopeo, curl, jq) and names the same script.
+            throw new InvalidOperationException(
+                $"The OCI registry is not installed at {RegistryPath}: run `e2e/stack/install-packages.sh` (Debian package docker-registry).");
+        }
+
         WorkDirectory = Directory.CreateTempSubdirectory("portal-e2e-").FullName;
         ArtifactsDirectory = Path.Combine(RepositoryRoot, "e2e", "Portal.E2E", "TestResults", "playwright-artifacts");
         DatabasePath = Path.Combine(WorkDirectory, "portal.db");
 
         var portalPort = FreeLoopbackPort();
         var providerPort = FreeLoopbackPort(except: portalPort);
+        var registryPort = FreeLoopbackPort(except: [portalPort, providerPort]);
         PortalUrl = new Uri($"http://127.0.0.1:{portalPort}/");
         ProviderUrl = new Uri($"http://127.0.0.1:{providerPort}/");
+        RegistryUrl = $"http://127.0.0.1:{registryPort}";
         var portalOrigin = PortalUrl.GetLeftPart(UriPartial.Authority);
         var providerOrigin = ProviderUrl.GetLeftPart(UriPartial.Authority);
 
         // Never leave servers behind, even when the test host ends without disposing fixtures.
         AppDomain.CurrentDomain.ProcessExit += KillServers;
+
+        // First, so that it is stopped last: nothing should talk to a registry that is gone.
+        Registry = Start(StartRegistry(registryPort));
 
         Provider = Start(ServerProcess.Start(
             "identity provider",
@@ -147,14 +171,18 @@ public sealed class StackFixture : IAsyncLifetime
                 ["Audit__PurgeBatchSize"] = PurgeBatchSize.ToString(CultureInfo.InvariantCulture),
                 // Only the test starts the retention job: its schedule must not fire during a run (02:30 UTC by default).
                 ["Jobs__Schedules__audit-retention"] = "0 0 0 1 1 ? 2100",
+                // Likewise the inventory sync (every 30 minutes by default): the inventory test runs it from Settings.
+                ["Jobs__Schedules__inventory-sync"] = "0 0 0 1 1 ? 2100",
             },
             Path.Combine(WorkDirectory, "portal.log")));
 
-        // Chromium starts while the servers do; Task.WhenAll waits for all three even when one fails.
+        // Chromium starts, and the registry is seeded, while the servers start; Task.WhenAll waits for all of them even
+        // when one fails.
         using (var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) })
         {
             await Task.WhenAll(
                 LaunchBrowserAsync(),
+                StartAndSeedRegistryAsync(http, seedScript, cancellationToken),
                 Provider.WaitUntilHealthyAsync(http, new Uri(ProviderUrl, "health"), StartTimeout, cancellationToken),
                 Portal.WaitUntilHealthyAsync(http, new Uri(PortalUrl, "health/ready"), StartTimeout, cancellationToken));
 
@@ -176,7 +204,93 @@ public sealed class StackFixture : IAsyncLifetime
         Assertions.SetDefaultExpectTimeout(15_000);
 
         TestContext.Current.SendDiagnosticMessage(
-            $"E2E stack ready in {started.Elapsed.TotalSeconds:0.0} s: portal {PortalUrl}, provider {ProviderUrl}, work directory {WorkDirectory}");
+            $"E2E stack ready in {started.Elapsed.TotalSeconds:0.0} s: portal {PortalUrl}, provider {ProviderUrl}, registry {RegistryUrl}, "
+            + $"work directory {WorkDirectory}");
+    }
+
+    /// <summary>
+    /// Starts <c>docker-registry serve</c> on <paramref name="port"/> with its blobs under the work directory and
+    /// deletes enabled (as <c>e2e/stack/registry.sh</c> configures it for the local stack).
+    /// </summary>
+    private ServerProcess StartRegistry(int port)
+    {
+        var directory = Directory.CreateDirectory(Path.Combine(WorkDirectory, "registry")).FullName;
+        var config = Path.Combine(directory, "config.yml");
+        File.WriteAllText(config, $"""
+            # Written by the e2e StackFixture for one test run.
+            version: 0.1
+            log:
+              level: info
+              formatter: text
+              fields:
+                service: registry
+            storage:
+              filesystem:
+                rootdirectory: {Path.Combine(directory, "data")}
+              delete:
+                enabled: true
+            http:
+              addr: 127.0.0.1:{port}
+              secret: e2e-not-a-secret
+              headers:
+                X-Content-Type-Options: [nosniff]
+            """);
+        return ServerProcess.Start("registry", RegistryPath, directory, ["serve", config], new Dictionary<string, string>(),
+            Path.Combine(WorkDirectory, "registry.log"));
+    }
+
+    /// <summary>Waits for the registry's <c>/v2/</c>, then pushes the seed images with the repository's own script.</summary>
+    private async Task StartAndSeedRegistryAsync(HttpClient http, string seedScript, CancellationToken cancellationToken)
+    {
+        await Registry.WaitUntilHealthyAsync(http, new Uri(RegistryUrl + "/v2/"), StartTimeout, cancellationToken);
+
+        var started = Stopwatch.StartNew();
+        var address = new Uri(RegistryUrl).Authority;
+        var logPath = Path.Combine(WorkDirectory, "seed-registry.log");
+        // The script's scratch space (OCI layouts, unpacked bundles) goes with the work directory, even if it is killed.
+        var scratch = Directory.CreateDirectory(Path.Combine(WorkDirectory, "seed-tmp")).FullName;
+        var startInfo = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = RepositoryRoot,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(seedScript);
+        startInfo.ArgumentList.Add(address);
+        startInfo.Environment["TMPDIR"] = scratch;
+
+        using var process = Process.Start(startInfo)
+            ?? throw new InvalidOperationException($"Could not start bash {seedScript} {address}.");
+        var standardOutput = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var standardError = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(SeedTimeout);
+        var timedOut = false;
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            cancellationToken.ThrowIfCancellationRequested();
+            timedOut = true;
+        }
+
+        // The script logs its progress on standard error; standard output is normally empty.
+        var log = (await standardOutput) + (await standardError);
+        await File.WriteAllTextAsync(logPath, log, CancellationToken.None);
+        if (timedOut || process.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"Seeding the registry with `bash {seedScript} {address}` "
+                + (timedOut ? $"did not finish within {SeedTimeout.TotalSeconds:0} s" : $"failed with exit code {process.ExitCode}")
+                + $" (its output is in {logPath}):\n{log}\n{Registry.DescribeLog()}");
+        }
+
+        TestContext.Current.SendDiagnosticMessage($"Registry {RegistryUrl} seeded in {started.Elapsed.TotalSeconds:0.0} s.");
     }
 
     private async Task LaunchBrowserAsync()
@@ -311,7 +425,7 @@ public sealed class StackFixture : IAsyncLifetime
         throw new InvalidOperationException($"No Portal.sln above {AppContext.BaseDirectory}: run the tests from the repository's build output.");
     }
 
-    private static int FreeLoopbackPort(int except = 0)
+    private static int FreeLoopbackPort(params int[] except)
     {
         while (true)
         {
@@ -319,7 +433,7 @@ public sealed class StackFixture : IAsyncLifetime
             listener.Start();
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
             listener.Stop();
-            if (port != except)
+            if (!except.Contains(port))
             {
                 return port;
             }
