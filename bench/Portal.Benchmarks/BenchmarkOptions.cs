@@ -1,0 +1,93 @@
+using System.Globalization;
+
+namespace Portal.Benchmarks;
+
+/// <summary>What to measure and at what scale; <c>--quick</c> shrinks the defaults for a smoke run.</summary>
+internal sealed record BenchmarkOptions
+{
+    public int Repositories { get; init; } = 500;
+    public int TagsPerRepository { get; init; } = 20;
+    public int Concurrency { get; init; } = 8;
+    public int Runs { get; init; } = 3;
+
+    /// <summary>Tags in the database for the Images page test (over a fifth as many image digests).</summary>
+    public int PageTags { get; init; } = 100_000;
+
+    /// <summary>Timed calls per Images page query, after the warm-up calls.</summary>
+    public int PageCalls { get; init; } = 20;
+
+    public bool Quick { get; init; }
+    public bool SkipSync { get; init; }
+    public bool SkipPage { get; init; }
+    public bool SkipMemory { get; init; }
+
+    /// <summary>Also sample what a full sync allocates, by type (an extra full sync in the memory probe process).</summary>
+    public bool ProfileAllocations { get; init; }
+
+    /// <summary>Also time the Images page again with covering indexes added to the seeded database (a what-if for a fix).</summary>
+    public bool PageWhatIf { get; init; }
+
+    /// <summary>Where to copy the seeded Images page database, to look at query plans afterwards.</summary>
+    public string? KeepPageDatabase { get; init; }
+
+    public int TotalTags => Repositories * TagsPerRepository;
+
+    public const string Usage = """
+        Portal.Benchmarks: inventory sync and Images page against a real docker-registry and the real portal in memory.
+
+          --repositories N   repositories in the registry (default 500; --quick 50)
+          --tags N           tags per repository, each a distinct image (default 20; --quick 10)
+          --concurrency N    the registry's MaxConcurrency and the baseline loop's concurrency (default 8)
+          --runs N           timed runs of each sync and of its baseline; the median is reported (default 3)
+          --page-tags N      tags seeded for the Images page test (default 100000; --quick 10000)
+          --page-calls N     timed calls per Images page query (default 20)
+          --quick            a fast smoke run with the smaller defaults
+          --skip-sync, --skip-page, --skip-memory   leave a part out
+          --profile          also sample a full sync's allocations by type (one more full sync, in the probe process)
+          --page-what-if     also time the Images page with two covering indexes added to the seeded database
+          --keep-page-db PATH  copy the seeded Images page database there (to run EXPLAIN QUERY PLAN on it)
+        """;
+
+    public static BenchmarkOptions Parse(IReadOnlyList<string> args)
+    {
+        var quick = args.Contains("--quick");
+        var options = quick
+            ? new BenchmarkOptions { Quick = true, Repositories = 50, TagsPerRepository = 10, PageTags = 10_000 }
+            : new BenchmarkOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            options = args[i] switch
+            {
+                "--quick" => options,
+                "--repositories" => options with { Repositories = Positive(args, ++i) },
+                "--tags" => options with { TagsPerRepository = Positive(args, ++i) },
+                "--concurrency" => options with { Concurrency = Positive(args, ++i) },
+                "--runs" => options with { Runs = Positive(args, ++i) },
+                "--page-tags" => options with { PageTags = Positive(args, ++i) },
+                "--page-calls" => options with { PageCalls = Positive(args, ++i) },
+                "--skip-sync" => options with { SkipSync = true },
+                "--skip-page" => options with { SkipPage = true },
+                "--skip-memory" => options with { SkipMemory = true },
+                "--profile" => options with { ProfileAllocations = true },
+                "--page-what-if" => options with { PageWhatIf = true },
+                "--keep-page-db" => options with { KeepPageDatabase = Value(args, ++i) },
+                _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
+            };
+        }
+
+        return options;
+    }
+
+    private static string Value(IReadOnlyList<string> args, int index) =>
+        index < args.Count ? args[index] : throw new ArgumentException($"{args[index - 1]} needs a value.");
+
+    private static int Positive(IReadOnlyList<string> args, int index)
+    {
+        if (index >= args.Count || !int.TryParse(args[index], NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1)
+        {
+            throw new ArgumentException($"{args[index - 1]} needs a positive whole number.");
+        }
+
+        return value;
+    }
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Core.Jobs;
+using Portal.Features.Inventory;
+using Portal.Tests.TestInfrastructure;
+
+namespace Portal.Benchmarks;
+
+/// <summary>
+/// The real portal in memory (Portal.Tests' <see cref="PortalAppFactory"/>) on a fresh SQLite file, with its
+/// scheduled jobs pushed out of reach so nothing else syncs mid-measurement, and optionally a request counter
+/// in the registry HttpClient pipeline.
+/// </summary>
+internal sealed class PortalSession : IAsyncDisposable
+{
+    // Quartz cron with a year: never within a benchmark run (the shipped schedule syncs every 30 minutes).
+    private const string Never = "0 0 0 1 1 ? 2099";
+
+    private readonly PortalAppFactory _factory;
+    private readonly WebApplicationFactory<Program> _app;
+
+    private PortalSession(PortalAppFactory factory, WebApplicationFactory<Program> app)
+    {
+        _factory = factory;
+        _app = app;
+    }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static PortalSession Start(RequestCounter? counter = null)
+    {
+        var factory = PortalAppFactory.WithSettings(new Dictionary<string, string?>
+        {
+            ["Jobs:Schedules:inventory-sync"] = Never,
+            ["Jobs:Schedules:audit-retention"] = Never,
+            // Each fresh database makes a new key ring, and says so at Warning; that is noise here.
+            ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
+        });
+        try
+        {
+            var app = counter is null
+                ? factory
+                : factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+                    services.AddHttpClient("registry-insecure").AddHttpMessageHandler(() => new CountingHandler(counter))));
+            var session = new PortalSession(factory, app);
+            _ = session.Services; // starts the host: migrations and hosted services run here, outside any timing
+            return session;
+        }
+        catch
+        {
+            factory.Dispose();
+            throw;
+        }
+    }
+
+    public async Task<int> AddRegistryAsync(string name, string url, int maxConcurrency, CancellationToken cancellationToken)
+    {
+        var loopback = new Uri(url).IsLoopback;
+        var result = await Services.GetRequiredService<RegistryManagement>().AddAsync(
+            new RegistryInput(name, url, null, null, null, AllowInsecure: loopback, MaxConcurrency: maxConcurrency),
+            "benchmark@example.org", cancellationToken);
+        return result.Id ?? throw new InvalidOperationException($"Adding registry {name} failed: {string.Join(" ", result.Errors)}");
+    }
+
+    /// <summary>One sync through a fresh scope, timed, with the time the read phase ended (the last progress report).</summary>
+    public async Task<TimedSync> SyncAsync(int registryId, SyncMode mode, CancellationToken cancellationToken)
+    {
+        using var scope = Services.CreateScope();
+        var sync = scope.ServiceProvider.GetRequiredService<InventorySync>();
+        var clock = Stopwatch.StartNew();
+        var progress = new TimingProgress(clock);
+        var summary = await sync.SyncAsync(registryId, mode, progress, cancellationToken);
+        var total = clock.Elapsed;
+        return new TimedSync(summary, total, progress.LastReportAt ?? total);
+    }
+
+    public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
+
+    /// <summary>
+    /// The sync reports "repositories done" as it reads and nothing while it writes, so the last report marks the
+    /// end of the registry reads and the start of the single-transaction apply.
+    /// </summary>
+    private sealed class TimingProgress(Stopwatch clock) : IJobProgress
+    {
+        public TimeSpan? LastReportAt { get; private set; }
+
+        public Task ReportAsync(long current, long? total, CancellationToken cancellationToken)
+        {
+            LastReportAt = clock.Elapsed;
+            return Task.CompletedTask;
+        }
+    }
+}
+
+/// <summary>A sync's summary, its wall time, and when its read phase ended (the rest is the database apply).</summary>
+internal sealed record TimedSync(SyncSummary Summary, TimeSpan Elapsed, TimeSpan ReadPhase)
+{
+    public TimeSpan ApplyPhase => Elapsed - ReadPhase;
+}

@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Portal.Features.Inventory;
+using Portal.Tests.TestInfrastructure.Registry;
+
+namespace Portal.Benchmarks;
+
+internal sealed record SyncRun(
+    CrawlResult Baseline, IReadOnlyDictionary<string, int> BaselineRequests, CrawlResult HeadBaseline, IReadOnlyDictionary<string, int> HeadBaselineRequests,
+    TimedSync Full, IReadOnlyDictionary<string, int> FullRequests, IReadOnlyDictionary<string, (int Commands, TimeSpan Duration)> FullSql,
+    TimedSync Incremental, IReadOnlyDictionary<string, int> IncrementalRequests, IReadOnlyDictionary<string, (int Commands, TimeSpan Duration)> IncrementalSql);
+
+internal sealed record SyncResults(TimeSpan PushTime, int PushedTags, IReadOnlyList<SyncRun> Runs, IReadOnlyList<SyncMemory> Memory,
+    IReadOnlyList<(string Type, long Bytes)> Allocations);
+
+/// <summary>
+/// Full and no-change incremental syncs of a real docker-registry holding repositories x tags distinct images, each
+/// set beside the plain HttpClient loop that makes the same requests, plus the memory probe.
+/// </summary>
+internal sealed class SyncBenchmark(BenchmarkOptions options, TextWriter log)
+{
+    // The page size the portal ships with (Registries:PageSize); the baseline pages the same way.
+    private const int PageSize = 1_000;
+
+    public async Task<SyncResults> RunAsync(CancellationToken cancellationToken)
+    {
+        await using var registry = await DockerRegistryServer.StartAsync(cancellationToken: cancellationToken);
+        await using var warmup = await DockerRegistryServer.StartAsync(cancellationToken: cancellationToken);
+
+        await Log($"Pushing {options.Repositories} repositories x {options.TagsPerRepository} tags = {Stats.Number(options.TotalTags)} distinct images "
+            + $"into docker-registry at {registry.BaseUrl} ({options.Concurrency} at a time)...");
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<PushedTag> pushed;
+        using (var pusher = registry.CreatePusher())
+        {
+            pushed = await pusher.PushManyAsync(options.Repositories, options.TagsPerRepository, options.Concurrency, "bench/repo-", cancellationToken);
+        }
+
+        var pushTime = clock.Elapsed;
+        await Log($"Pushed {Stats.Number(pushed.Count)} tags in {Stats.Seconds(pushTime)} ({pushed.Count / pushTime.TotalSeconds:0} tags/s).");
+        using (var pusher = warmup.CreatePusher())
+        {
+            await pusher.PushManyAsync(10, 5, options.Concurrency, "warmup/repo-", cancellationToken);
+        }
+
+        // Warm-up on a small registry of its own: JIT, EF's model, connection pools; nothing of it is reported.
+        await Log("Warm-up: baseline loop and full + incremental sync of a 10 x 5 registry...");
+        await RunOnceAsync(warmup, baselineFirst: true, cancellationToken);
+
+        var runs = new List<SyncRun>();
+        for (var i = 0; i < options.Runs; i++)
+        {
+            // Alternate which goes first, so neither always meets a registry the other has just warmed.
+            var run = await RunOnceAsync(registry, baselineFirst: i % 2 == 0, cancellationToken);
+            runs.Add(run);
+            await Log($"Run {i + 1}/{options.Runs}: baseline loop {Stats.Seconds(run.Baseline.Elapsed)} (HEAD loop {Stats.Seconds(run.HeadBaseline.Elapsed)}), "
+                + $"full sync {Stats.Seconds(run.Full.Elapsed)} (read {Stats.Seconds(run.Full.ReadPhase)}, apply {Stats.Seconds(run.Full.ApplyPhase)}), "
+                + $"incremental {Stats.Seconds(run.Incremental.Elapsed)} (read {Stats.Seconds(run.Incremental.ReadPhase)}, apply {Stats.Seconds(run.Incremental.ApplyPhase)}); "
+                + $"{run.Full.Summary}");
+            if (run.Full.Summary.Tags != pushed.Count)
+            {
+                throw new InvalidOperationException($"The full sync saw {run.Full.Summary.Tags} tags; {pushed.Count} were pushed.");
+            }
+        }
+
+        IReadOnlyList<SyncMemory> memory = [];
+        IReadOnlyList<(string, long)> allocations = [];
+        if (!options.SkipMemory)
+        {
+            await Log("Memory: full and incremental sync in a fresh child process"
+                + (options.ProfileAllocations ? ", then a full sync with allocation sampling..." : "..."));
+            (memory, allocations) = await MemoryProbe.RunChildAsync(registry.BaseUrl, warmup.BaseUrl, options.Concurrency,
+                options.ProfileAllocations, log, cancellationToken);
+        }
+
+        return new SyncResults(pushTime, pushed.Count, runs, memory, allocations);
+    }
+
+    private async Task<SyncRun> RunOnceAsync(DockerRegistryServer registry, bool baselineFirst, CancellationToken cancellationToken)
+    {
+        CrawlResult? baseline = null, heads = null;
+        IReadOnlyDictionary<string, int>? baselineRequests = null, headRequests = null;
+        if (baselineFirst)
+        {
+            (baseline, baselineRequests) = await BaselineAsync(registry, headOnly: false, cancellationToken);
+            (heads, headRequests) = await BaselineAsync(registry, headOnly: true, cancellationToken);
+        }
+
+        var (full, fullRequests, fullSql, incremental, incrementalRequests, incrementalSql) = await PortalSyncsAsync(registry, cancellationToken);
+        if (!baselineFirst)
+        {
+            (baseline, baselineRequests) = await BaselineAsync(registry, headOnly: false, cancellationToken);
+            (heads, headRequests) = await BaselineAsync(registry, headOnly: true, cancellationToken);
+        }
+
+        return new SyncRun(baseline!, baselineRequests!, heads!, headRequests!, full, fullRequests, fullSql, incremental, incrementalRequests, incrementalSql);
+    }
+
+    /// <summary>A full sync into a fresh portal database, then a no-change incremental sync; requests and SQL counted.</summary>
+    private async Task<(TimedSync, IReadOnlyDictionary<string, int>, IReadOnlyDictionary<string, (int, TimeSpan)>,
+        TimedSync, IReadOnlyDictionary<string, int>, IReadOnlyDictionary<string, (int, TimeSpan)>)> PortalSyncsAsync(
+        DockerRegistryServer registry, CancellationToken cancellationToken)
+    {
+        var counter = new RequestCounter();
+        using var sql = new SqlCommandProbe();
+        await using var portal = PortalSession.Start(counter);
+        var registryId = await portal.AddRegistryAsync($"bench-{registry.Port}", registry.BaseUrl, options.Concurrency, cancellationToken);
+
+        counter.Reset();
+        sql.Start();
+        var full = await portal.SyncAsync(registryId, SyncMode.Full, cancellationToken);
+        var fullSql = sql.Stop();
+        var fullRequests = counter.Snapshot();
+
+        counter.Reset();
+        sql.Start();
+        var incremental = await portal.SyncAsync(registryId, SyncMode.Incremental, cancellationToken);
+        return (full, fullRequests, fullSql, incremental, counter.Snapshot(), sql.Stop());
+    }
+
+    private async Task<(CrawlResult, IReadOnlyDictionary<string, int>)> BaselineAsync(DockerRegistryServer registry, bool headOnly,
+        CancellationToken cancellationToken)
+    {
+        var counter = new RequestCounter();
+        using var crawler = new RegistryCrawler(new Uri(registry.BaseUrl), options.Concurrency, PageSize, counter);
+        var result = await crawler.CrawlAsync(headOnly, cancellationToken);
+        return (result, counter.Snapshot());
+    }
+
+    private Task Log(string message) => log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] {message}");
+}
