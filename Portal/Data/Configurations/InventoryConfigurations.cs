@@ -42,7 +42,8 @@ internal sealed class ImageTagConfiguration : IEntityTypeConfiguration<ImageTag>
         builder.HasKey(t => t.Id);
         builder.Property(t => t.Name).HasMaxLength(ImageTag.MaxNameLength);
         builder.HasIndex(t => new { t.RepositoryId, t.Name }).IsUnique();
-        builder.HasIndex(t => new { t.ImageId, t.GoneAt });
+        // Covers the Images page's tag lookups and tag search without reading the rows.
+        builder.HasIndex(t => new { t.ImageId, t.GoneAt, t.Name });
         builder.HasOne<ImageRepository>().WithMany().HasForeignKey(t => t.RepositoryId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<ImageManifest>().WithMany().HasForeignKey(t => t.ImageId).OnDelete(DeleteBehavior.Restrict);
     }
@@ -65,9 +66,10 @@ internal sealed class ImageManifestConfiguration : IEntityTypeConfiguration<Imag
         builder.Property(i => i.Labels).HasJsonConversion();
         builder.Property(i => i.Layers).HasJsonConversion();
         builder.HasIndex(i => new { i.RepositoryId, i.Digest }).IsUnique();
-        // The Images page lists top-level, present images newest first, filtered by class.
-        builder.HasIndex(i => new { i.GoneAt, i.ParentId, i.Created });
-        builder.HasIndex(i => new { i.Class, i.GoneAt });
+        // The Images page lists top-level, present images newest first, optionally by class. Covering indexes let the
+        // count and the page be answered without reading the wide rows (labels and layers are JSON).
+        builder.HasIndex(i => new { i.GoneAt, i.ParentId, i.Created, i.RepositoryId, i.Digest });
+        builder.HasIndex(i => new { i.Class, i.GoneAt, i.ParentId, i.Created });
         builder.HasOne<ImageRepository>().WithMany().HasForeignKey(i => i.RepositoryId).OnDelete(DeleteBehavior.Cascade);
         builder.HasOne<ImageManifest>().WithMany().HasForeignKey(i => i.ParentId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -305,14 +305,23 @@ internal sealed class RegistryClient(HttpClient http, RegistryEndpoint endpoint,
 
     private static async Task<byte[]> ReadBoundedAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength > MaxDocumentBytes)
+        var length = response.Content.Headers.ContentLength;
+        if (length > MaxDocumentBytes)
         {
             throw new RegistryException($"{what} is larger than {MaxDocumentBytes / (1024 * 1024)} MiB; refusing to read it.");
         }
 
         await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        if (length is { } exact)
+        {
+            // The usual case: read exactly what the registry announced, with no intermediate buffers.
+            var body = new byte[exact];
+            await stream.ReadExactlyAsync(body, cancellationToken);
+            return body;
+        }
+
         using var buffer = new MemoryStream();
-        var chunk = new byte[81_920];
+        var chunk = new byte[16_384];
         int read;
         while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
         {

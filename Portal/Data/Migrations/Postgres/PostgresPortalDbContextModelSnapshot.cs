@@ -222,12 +222,12 @@ namespace Portal.Data.Migrations.Postgres
 
                     b.HasIndex("ParentId");
 
-                    b.HasIndex("Class", "GoneAt");
-
                     b.HasIndex("RepositoryId", "Digest")
                         .IsUnique();
 
-                    b.HasIndex("GoneAt", "ParentId", "Created");
+                    b.HasIndex("Class", "GoneAt", "ParentId", "Created");
+
+                    b.HasIndex("GoneAt", "ParentId", "Created", "RepositoryId", "Digest");
 
                     b.ToTable("images", (string)null);
                 });
@@ -356,10 +356,10 @@ namespace Portal.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ImageId", "GoneAt");
-
                     b.HasIndex("RepositoryId", "Name")
                         .IsUnique();
+
+                    b.HasIndex("ImageId", "GoneAt", "Name");
 
                     b.ToTable("tags", (string)null);
                 });

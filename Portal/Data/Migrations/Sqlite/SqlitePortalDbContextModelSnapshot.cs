@@ -209,12 +209,12 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasIndex("ParentId");
 
-                    b.HasIndex("Class", "GoneAt");
-
                     b.HasIndex("RepositoryId", "Digest")
                         .IsUnique();
 
-                    b.HasIndex("GoneAt", "ParentId", "Created");
+                    b.HasIndex("Class", "GoneAt", "ParentId", "Created");
+
+                    b.HasIndex("GoneAt", "ParentId", "Created", "RepositoryId", "Digest");
 
                     b.ToTable("images", (string)null);
                 });
@@ -337,10 +337,10 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ImageId", "GoneAt");
-
                     b.HasIndex("RepositoryId", "Name")
                         .IsUnique();
+
+                    b.HasIndex("ImageId", "GoneAt", "Name");
 
                     b.ToTable("tags", (string)null);
                 });
