@@ -207,7 +207,8 @@ public sealed class InventorySync(
         await db.SaveChangesAsync(cancellationToken);
 
         var repositoryIds = repositories.Values.Select(r => r.Id).ToList();
-        var images = await db.Images.Where(i => repositoryIds.Contains(i.RepositoryId)).ToListAsync(cancellationToken);
+        // Known rows are read without tracking: unchanged ones are touched by set-based updates below, not one by one.
+        var images = await db.Images.AsNoTracking().Where(i => repositoryIds.Contains(i.RepositoryId)).ToListAsync(cancellationToken);
         var imagesByKey = images.ToDictionary(i => (i.RepositoryId, i.Digest), i => new ImageEntry(i));
         var newImages = 0;
         foreach (var ((repositoryName, _), image) in snapshot.Images)
@@ -237,45 +238,70 @@ public sealed class InventorySync(
             }
         }
 
-        var tags = await db.Tags.Where(t => repositoryIds.Contains(t.RepositoryId)).ToListAsync(cancellationToken);
+        var tags = await db.Tags.AsNoTracking().Where(t => repositoryIds.Contains(t.RepositoryId)).ToListAsync(cancellationToken);
         var tagsByKey = tags.ToDictionary(t => (t.RepositoryId, t.Name));
+        var unchangedTagIds = new List<long>();
+        var movedTags = new Dictionary<long, long>();
+        var taggedImageIds = new HashSet<long>();
         foreach (var ((repositoryName, tagName), digest) in snapshot.Tags)
         {
             var repositoryId = repositories[repositoryName].Id;
             var imageId = imagesByKey[(repositoryId, digest)].Image.Id;
-            if (tagsByKey.TryGetValue((repositoryId, tagName), out var tag))
+            taggedImageIds.Add(imageId);
+            if (!tagsByKey.TryGetValue((repositoryId, tagName), out var tag))
             {
-                tag.Seen(imageId, now);
+                db.Tags.Add(ImageTag.Discover(repositoryId, tagName, imageId, now));
+            }
+            else if (tag.ImageId == imageId && tag.GoneAt is null)
+            {
+                unchangedTagIds.Add(tag.Id);
             }
             else
             {
-                tag = ImageTag.Discover(repositoryId, tagName, imageId, now);
-                db.Tags.Add(tag);
-                tagsByKey[(repositoryId, tagName)] = tag;
+                movedTags[tag.Id] = imageId;
+            }
+        }
+
+        foreach (var chunk in movedTags.Keys.Chunk(BulkChunkSize))
+        {
+            foreach (var tag in await db.Tags.Where(t => chunk.Contains(t.Id)).ToListAsync(cancellationToken))
+            {
+                tag.Seen(movedTags[tag.Id], now);
             }
         }
 
         var seenTags = snapshot.Tags.Keys.Select(k => (repositories[k.Repository].Id, k.Tag)).ToHashSet();
-        var goneTags = 0;
-        foreach (var tag in tagsByKey.Values.Where(t => t.GoneAt is null && !seenTags.Contains((t.RepositoryId, t.Name))))
-        {
-            tag.MarkGone(now);
-            goneTags++;
-        }
+        var goneTagIds = tags.Where(t => t.GoneAt is null && !seenTags.Contains((t.RepositoryId, t.Name))).Select(t => t.Id).ToList();
+        var goneTags = goneTagIds.Count;
 
         // An image is present while a present tag points at it, directly or as a platform of a tagged index.
-        var taggedIds = tagsByKey.Values.Where(t => t.GoneAt is null).Select(t => t.ImageId).ToHashSet();
-        foreach (var entry in imagesByKey.Values)
+        var allImages = imagesByKey.Values.Select(e => e.Image).ToList();
+        var presentImageIds = allImages
+            .Where(i => taggedImageIds.Contains(i.Id) || (i.ParentId is { } parentId && taggedImageIds.Contains(parentId)))
+            .Select(i => i.Id)
+            .ToHashSet();
+        var goneImageIds = allImages.Where(i => i.GoneAt is null && !presentImageIds.Contains(i.Id)).Select(i => i.Id).ToList();
+
+        await db.SaveChangesAsync(cancellationToken);
+        foreach (var chunk in unchangedTagIds.Chunk(BulkChunkSize))
         {
-            var image = entry.Image;
-            if (taggedIds.Contains(image.Id) || (image.ParentId is { } parentId && taggedIds.Contains(parentId)))
-            {
-                image.Seen(now);
-            }
-            else
-            {
-                image.MarkGone(now);
-            }
+            await db.Tags.Where(t => chunk.Contains(t.Id)).ExecuteUpdateAsync(u => u.SetProperty(t => t.LastSeen, now), cancellationToken);
+        }
+
+        foreach (var chunk in goneTagIds.Chunk(BulkChunkSize))
+        {
+            await db.Tags.Where(t => chunk.Contains(t.Id)).ExecuteUpdateAsync(u => u.SetProperty(t => t.GoneAt, now), cancellationToken);
+        }
+
+        foreach (var chunk in presentImageIds.Chunk(BulkChunkSize))
+        {
+            await db.Images.Where(i => chunk.Contains(i.Id))
+                .ExecuteUpdateAsync(u => u.SetProperty(i => i.LastSeen, now).SetProperty(i => i.GoneAt, (DateTimeOffset?)null), cancellationToken);
+        }
+
+        foreach (var chunk in goneImageIds.Chunk(BulkChunkSize))
+        {
+            await db.Images.Where(i => chunk.Contains(i.Id)).ExecuteUpdateAsync(u => u.SetProperty(i => i.GoneAt, now), cancellationToken);
         }
 
         var tracked = await db.Registries.SingleAsync(r => r.Id == registry.Id, cancellationToken);
@@ -287,6 +313,9 @@ public sealed class InventorySync(
         return new SyncSummary(registry.Name, present.Count, snapshot.Tags.Count, newImages, snapshot.Unchanged, snapshot.Downloads,
             goneTags, goneRepositories, snapshot.Skipped.ToList());
     }
+
+    // Set-based updates go in slices so no statement exceeds a provider's parameter limit.
+    private const int BulkChunkSize = 5_000;
 
     private static PendingImage Add(PortalDbContext db, Dictionary<(int, string), ImageEntry> images, int repositoryId, NewImage image, DateTimeOffset now)
     {
