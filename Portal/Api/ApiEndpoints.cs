@@ -3,6 +3,8 @@ using Portal.Core.Inventory;
 using Portal.Features.Audit;
 using Portal.Features.Inventory;
 using Portal.Features.Jobs;
+using Portal.Features.Workloads;
+using Portal.Core.Workloads;
 using Portal.Security;
 
 namespace Portal.Api;
@@ -30,6 +32,26 @@ public static class ApiEndpoints
         images.MapGet("/{id:long}", async Task<Results<Ok<ImageDetail>, NotFound>> (long id, ImageCatalog catalog, CancellationToken ct) =>
                 await catalog.GetAsync(id, ct) is { } detail ? TypedResults.Ok(detail) : TypedResults.NotFound())
             .WithSummary("One image: tags, platforms, labels, layers and classification.");
+
+        images.MapGet("/{id:long}/users", async (long id, WorkloadCatalog workloads, CancellationToken ct) =>
+                TypedResults.Ok(await workloads.UsersOfImageAsync(id, ct)))
+            .WithSummary("Present workloads running the image (or one of its platform images), with their owners.");
+
+        var workloads = api.MapGroup("/workloads").RequireAuthorization(PortalPolicies.Governance).WithTags("Workloads");
+        workloads.MapGet("/", (WorkloadCatalog catalog, [AsParameters] WorkloadQuery query, CancellationToken ct) =>
+                SearchWorkloadsAsync(catalog, query, WorkloadScope.Everyone, ct))
+            .WithSummary("Workloads in every cluster, a page at a time.");
+        workloads.MapGet("/export", (HttpContext context, WorkloadCatalog catalog, TimeProvider clock, [AsParameters] WorkloadQuery query, CancellationToken ct) =>
+                ExportWorkloadsAsync(context, catalog, clock, query, WorkloadScope.Everyone, ct))
+            .WithSummary("Every workload matching the filter, as CSV.");
+
+        var mine = api.MapGroup("/me/workloads").WithTags("Workloads");
+        mine.MapGet("/", (HttpContext context, WorkloadCatalog catalog, [AsParameters] WorkloadQuery query, CancellationToken ct) =>
+                SearchWorkloadsAsync(catalog, query, ScopeOf(context), ct))
+            .WithSummary("The caller's workloads: those in namespaces where their email is owner or contributor.");
+        mine.MapGet("/export", (HttpContext context, WorkloadCatalog catalog, TimeProvider clock, [AsParameters] WorkloadQuery query, CancellationToken ct) =>
+                ExportWorkloadsAsync(context, catalog, clock, query, ScopeOf(context), ct))
+            .WithSummary("The caller's workloads as CSV.");
 
         var jobs = api.MapGroup("/jobs").WithTags("Jobs");
         jobs.MapGet("/", async (JobsOverview overview, CancellationToken ct) => TypedResults.Ok(await overview.ListAsync(ct)))
@@ -137,6 +159,33 @@ public static class ApiEndpoints
         return TypedResults.Empty;
     }
 
+    private static WorkloadScope ScopeOf(HttpContext context) => WorkloadScope.For(PortalUser.From(context.User)!.Email);
+
+    private static async Task<Results<Ok<WorkloadPage>, ValidationProblem>> SearchWorkloadsAsync(
+        WorkloadCatalog catalog, WorkloadQuery query, WorkloadScope scope, CancellationToken cancellationToken)
+    {
+        if (query.Skip < 0 || query.Take is < 1 or > WorkloadCatalog.MaxPageSize)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["take"] = [$"skip must be zero or more and take between 1 and {WorkloadCatalog.MaxPageSize}."],
+            });
+        }
+
+        var request = new WorkloadPageRequest(query.Filter, query.Skip ?? 0, query.Take ?? 50, query.Sort ?? WorkloadSortField.Namespace,
+            query.Descending ?? false);
+        return TypedResults.Ok(await catalog.SearchAsync(request, scope, cancellationToken));
+    }
+
+    private static async Task<EmptyHttpResult> ExportWorkloadsAsync(
+        HttpContext context, WorkloadCatalog catalog, TimeProvider clock, WorkloadQuery query, WorkloadScope scope, CancellationToken cancellationToken)
+    {
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"workloads-{clock.GetUtcNow():yyyyMMdd-HHmmss}.csv\"";
+        await catalog.WriteCsvAsync(query.Filter, scope, context.Response.Body, cancellationToken);
+        return TypedResults.Empty;
+    }
+
     private static async Task<Results<Accepted, ProblemHttpResult>> RunJobAsync(
         string name, HttpContext context, JobsOverview overview, CancellationToken cancellationToken)
     {
@@ -146,6 +195,14 @@ public static class ApiEndpoints
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Unknown job",
                 detail: $"There is no job named '{name}'. Known jobs: {string.Join(", ", JobCatalog.All.Select(j => j.Name))}.");
     }
+}
+
+/// <summary>The query string of the workload lists.</summary>
+public sealed record WorkloadQuery(
+    string? Search, string? Namespace, WorkloadKind? Kind, WorkloadLifetime? Lifetime, string? Status, string? Cluster, bool? IncludeGone,
+    WorkloadSortField? Sort, bool? Descending, int? Skip, int? Take)
+{
+    public WorkloadFilter Filter => new(Search, Namespace, Kind, Lifetime, Status, Cluster, IncludeGone ?? false);
 }
 
 public sealed record MeResponse(string SignInName, string DisplayName, string? Email, IReadOnlyList<string> Roles);

@@ -4,6 +4,7 @@ using Portal.Core.Auditing;
 using Portal.Core.Inventory;
 using Portal.Core.Jobs;
 using Portal.Core.Users;
+using Portal.Core.Workloads;
 
 namespace Portal.Data;
 
@@ -22,6 +23,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<ImageTag> Tags => Set<ImageTag>();
     public DbSet<ImageManifest> Images => Set<ImageManifest>();
     public DbSet<ClassificationRule> ClassificationRules => Set<ClassificationRule>();
+    public DbSet<Workload> Workloads => Set<Workload>();
+    public DbSet<WorkloadImage> WorkloadImages => Set<WorkloadImage>();
+    public DbSet<NamespaceMember> NamespaceMembers => Set<NamespaceMember>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -33,6 +37,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.ApplyConfiguration(new ImageTagConfiguration());
         modelBuilder.ApplyConfiguration(new ImageManifestConfiguration());
         modelBuilder.ApplyConfiguration(new ClassificationRuleConfiguration());
+        modelBuilder.ApplyConfiguration(new WorkloadConfiguration());
+        modelBuilder.ApplyConfiguration(new WorkloadImageConfiguration());
+        modelBuilder.ApplyConfiguration(new NamespaceMemberConfiguration());
     }
 }
 

@@ -2,6 +2,7 @@ using Portal.Features.Audit;
 using Portal.Features.Dashboard;
 using Portal.Features.Inventory;
 using Portal.Features.Preferences;
+using Portal.Features.Workloads;
 
 namespace Portal.Features;
 
@@ -26,6 +27,8 @@ public static class FeaturesSetup
         services.AddSingleton<ImageCatalog>();
         services.AddSingleton<ClassificationRules>();
         services.AddSingleton<RegistrySeeder>();
+        services.AddSingleton<WorkloadImageLinker>();
+        services.AddSingleton<WorkloadCatalog>();
         return builder;
     }
 }

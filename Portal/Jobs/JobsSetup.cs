@@ -2,6 +2,7 @@ using Portal.Data;
 using Portal.Features.Audit;
 using Portal.Features.Inventory;
 using Portal.Features.Jobs;
+using Portal.Features.Workloads;
 using Quartz;
 
 namespace Portal.Jobs;
@@ -29,6 +30,7 @@ public static class JobsSetup
         services.AddScoped<JobsOverview>();
         services.AddScoped<AuditRetention>();
         services.AddScoped<InventorySync>();
+        services.AddScoped<WorkloadSync>();
 
         var jobs = builder.Configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
         var connectionString = builder.Configuration.GetConnectionString(DataServiceCollectionExtensions.ConnectionStringName);

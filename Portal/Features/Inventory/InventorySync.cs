@@ -4,6 +4,7 @@ using Portal.Core.Inventory;
 using Portal.Core.Jobs;
 using Portal.Core.Registry;
 using Portal.Data;
+using Portal.Features.Workloads;
 
 namespace Portal.Features.Inventory;
 
@@ -42,6 +43,7 @@ public sealed class InventorySync(
     IRegistryClientFactory clients,
     RegistrySecrets secrets,
     ImageClassification classification,
+    WorkloadImageLinker workloadImages,
     TimeProvider clock)
 {
     public async Task<SyncSummary> SyncAsync(int registryId, SyncMode mode, IJobProgress progress, CancellationToken cancellationToken)
@@ -309,6 +311,8 @@ public sealed class InventorySync(
         await db.SaveChangesAsync(cancellationToken);
         await classification.ClassifyAsync(db, registry.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        // Workloads seen before their image was inventoried now learn which image they run.
+        await workloadImages.LinkAsync(cancellationToken);
 
         return new SyncSummary(registry.Name, present.Count, snapshot.Tags.Count, newImages, snapshot.Unchanged, snapshot.Downloads,
             goneTags, goneRepositories, snapshot.Skipped.ToList());

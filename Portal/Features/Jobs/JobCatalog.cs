@@ -20,6 +20,11 @@ public static class JobCatalog
             "Reads every registry's repositories, tags and images (incremental: unchanged tags cost one HEAD).",
             typeof(InventorySyncJob),
             "0 0/30 * * * ?"),
+        new(WorkloadSyncJob.Name,
+            "Workload sync",
+            "Reads pods, Kubeflow notebooks and namespace owners from every configured cluster and matches their images to the inventory.",
+            typeof(WorkloadSyncJob),
+            "0 0/10 * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>
