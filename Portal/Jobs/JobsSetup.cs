@@ -60,6 +60,10 @@ public static class JobsSetup
                     .ForJob(key)
                     .WithIdentity($"{job.Name}-schedule")
                     .WithCronSchedule(schedule, cron => cron.InTimeZone(TimeZoneInfo.Utc)));
+                if (jobs.RunOnStart.Contains(job.Name, StringComparer.OrdinalIgnoreCase))
+                {
+                    quartz.AddTrigger(t => t.ForJob(key).WithIdentity($"{job.Name}-on-start").StartNow());
+                }
             }
         });
         services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);

@@ -21,8 +21,17 @@ public sealed class JobsOptions : IValidatableObject
     /// <summary>Quartz cron expressions (with seconds) by job name, e.g. "audit-retention": "0 30 2 * * ?".</summary>
     public Dictionary<string, string> Schedules { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Jobs to run once as soon as the scheduler starts, e.g. the syncs on a fresh local stack.</summary>
+    public List<string> RunOnStart { get; set; } = [];
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var job in RunOnStart.Where(j => JobCatalog.Find(j) is null))
+        {
+            yield return new ValidationResult(
+                $"Jobs:RunOnStart names '{job}', which is no known job. Known jobs: {string.Join(", ", JobCatalog.All.Select(j => j.Name))}.");
+        }
+
         foreach (var (job, cron) in Schedules)
         {
             if (JobCatalog.Find(job) is null)

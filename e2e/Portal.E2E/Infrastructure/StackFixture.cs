@@ -11,8 +11,9 @@ namespace Portal.E2E.Infrastructure;
 /// One stack for the whole test assembly: the development identity provider and the portal, each a child process
 /// built by <c>dotnet build Portal.sln</c>, on free loopback ports, with the portal's SQLite database in a temporary
 /// directory; a real OCI registry (Debian's <c>docker-registry</c>) seeded with images by
-/// <c>e2e/stack/seed-registry.sh</c>, which the portal is not told about (a test adds it through the UI); and one
-/// headless Chromium. Each test opens its own browser context (see <see cref="PortalTest"/>).
+/// <c>e2e/stack/seed-registry.sh</c>, which the portal is not told about (a test adds it through the UI); the
+/// Kubernetes API emulator (e2e/KubernetesEmulator) serving <c>e2e/stack/kubernetes</c>'s Kubeflow profiles and
+/// notebooks on those images, which the portal reads as cluster "e2e"; and one headless Chromium. Each test opens its own browser context (see <see cref="PortalTest"/>).
 /// </summary>
 public sealed class StackFixture : IAsyncLifetime
 {
@@ -68,6 +69,14 @@ public sealed class StackFixture : IAsyncLifetime
 
     public string DatabasePath { get; private set; } = "";
 
+    /// <summary>The Kubernetes API emulator, plain HTTP on loopback (no trailing slash).</summary>
+    public string KubernetesUrl { get; private set; } = "";
+
+    /// <summary>The kubeconfig the emulator writes and the portal reads.</summary>
+    public string KubeconfigPath { get; private set; } = "";
+
+    internal ServerProcess Kubernetes { get; private set; } = null!;
+
     internal ServerProcess Portal { get; private set; } = null!;
 
     internal ServerProcess Provider { get; private set; } = null!;
@@ -101,7 +110,8 @@ public sealed class StackFixture : IAsyncLifetime
         var portalDll = Path.Combine(RepositoryRoot, "Portal", "bin", "Debug", "net10.0", "Portal.dll");
         var providerDll = Path.Combine(RepositoryRoot, "e2e", "DevIdentityProvider", "bin", "Debug", "net10.0", "DevIdentityProvider.dll");
         var seedScript = Path.Combine(RepositoryRoot, "e2e", "stack", "seed-registry.sh");
-        var missing = new[] { portalDll, providerDll }.Where(path => !File.Exists(path)).ToList();
+        var emulatorDll = Path.Combine(RepositoryRoot, "e2e", "KubernetesEmulator", "bin", "Debug", "net10.0", "KubernetesEmulator.dll");
+        var missing = new[] { portalDll, providerDll, emulatorDll }.Where(path => !File.Exists(path)).ToList();
         if (missing.Count > 0)
         {
             throw new InvalidOperationException(
@@ -129,6 +139,9 @@ public sealed class StackFixture : IAsyncLifetime
         var portalPort = FreeLoopbackPort();
         var providerPort = FreeLoopbackPort(except: portalPort);
         var registryPort = FreeLoopbackPort(except: [portalPort, providerPort]);
+        var kubernetesPort = FreeLoopbackPort(except: [portalPort, providerPort, registryPort]);
+        KubernetesUrl = $"http://127.0.0.1:{kubernetesPort}";
+        KubeconfigPath = Path.Combine(WorkDirectory, "kubeconfig");
         PortalUrl = new Uri($"http://127.0.0.1:{portalPort}/");
         ProviderUrl = new Uri($"http://127.0.0.1:{providerPort}/");
         RegistryUrl = $"http://127.0.0.1:{registryPort}";
@@ -173,6 +186,10 @@ public sealed class StackFixture : IAsyncLifetime
                 ["Jobs__Schedules__audit-retention"] = "0 0 0 1 1 ? 2100",
                 // Likewise the inventory sync (every 30 minutes by default): the inventory test runs it from Settings.
                 ["Jobs__Schedules__inventory-sync"] = "0 0 0 1 1 ? 2100",
+                // And the workload sync: the workloads test runs it from the Jobs page.
+                ["Jobs__Schedules__workload-sync"] = "0 0 0 1 1 ? 2100",
+                ["Kubernetes__Clusters__0__Name"] = "e2e",
+                ["Kubernetes__Clusters__0__KubeConfigPath"] = KubeconfigPath,
             },
             Path.Combine(WorkDirectory, "portal.log")));
 
@@ -182,7 +199,7 @@ public sealed class StackFixture : IAsyncLifetime
         {
             await Task.WhenAll(
                 LaunchBrowserAsync(),
-                StartAndSeedRegistryAsync(http, seedScript, cancellationToken),
+                StartSeedAndServeKubernetesAsync(http, seedScript, emulatorDll, kubernetesPort, cancellationToken),
                 Provider.WaitUntilHealthyAsync(http, new Uri(ProviderUrl, "health"), StartTimeout, cancellationToken),
                 Portal.WaitUntilHealthyAsync(http, new Uri(PortalUrl, "health/ready"), StartTimeout, cancellationToken));
 
@@ -239,14 +256,41 @@ public sealed class StackFixture : IAsyncLifetime
             Path.Combine(WorkDirectory, "registry.log"));
     }
 
+    /// <summary>
+    /// Seeds the registry, then writes the Kubernetes objects (their pods report the seeded images' digests) and starts
+    /// the API emulator on them.
+    /// </summary>
+    private async Task StartSeedAndServeKubernetesAsync(
+        HttpClient http, string seedScript, string emulatorDll, int kubernetesPort, CancellationToken cancellationToken)
+    {
+        await StartAndSeedRegistryAsync(http, seedScript, cancellationToken);
+        var objects = Path.Combine(WorkDirectory, "kubernetes");
+        await RunScriptAsync(
+            Path.Combine(RepositoryRoot, "e2e", "stack", "seed-kubernetes.sh"), [new Uri(RegistryUrl).Authority, objects], "seed-kubernetes",
+            cancellationToken);
+        Kubernetes = Start(ServerProcess.Start(
+            "kubernetes",
+            RepositoryRoot,
+            [emulatorDll, "--port", kubernetesPort.ToString(CultureInfo.InvariantCulture), "--seed", objects, "--kubeconfig", KubeconfigPath],
+            new Dictionary<string, string>(),
+            Path.Combine(WorkDirectory, "kubernetes.log")));
+        await Kubernetes.WaitUntilHealthyAsync(http, new Uri(KubernetesUrl + "/version"), StartTimeout, cancellationToken);
+    }
+
     /// <summary>Waits for the registry's <c>/v2/</c>, then pushes the seed images with the repository's own script.</summary>
     private async Task StartAndSeedRegistryAsync(HttpClient http, string seedScript, CancellationToken cancellationToken)
     {
         await Registry.WaitUntilHealthyAsync(http, new Uri(RegistryUrl + "/v2/"), StartTimeout, cancellationToken);
 
         var started = Stopwatch.StartNew();
-        var address = new Uri(RegistryUrl).Authority;
-        var logPath = Path.Combine(WorkDirectory, "seed-registry.log");
+        await RunScriptAsync(seedScript, [new Uri(RegistryUrl).Authority], "seed-registry", cancellationToken);
+        TestContext.Current.SendDiagnosticMessage($"Registry {RegistryUrl} seeded in {started.Elapsed.TotalSeconds:0.0} s.");
+    }
+
+    /// <summary>Runs one of the stack's bash scripts, its output kept in NAME.log; fails with that output when it fails.</summary>
+    private async Task RunScriptAsync(string script, IReadOnlyList<string> arguments, string name, CancellationToken cancellationToken)
+    {
+        var logPath = Path.Combine(WorkDirectory, name + ".log");
         // The script's scratch space (OCI layouts, unpacked bundles) goes with the work directory, even if it is killed.
         var scratch = Directory.CreateDirectory(Path.Combine(WorkDirectory, "seed-tmp")).FullName;
         var startInfo = new ProcessStartInfo("bash")
@@ -256,12 +300,17 @@ public sealed class StackFixture : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        startInfo.ArgumentList.Add(seedScript);
-        startInfo.ArgumentList.Add(address);
+        startInfo.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
         startInfo.Environment["TMPDIR"] = scratch;
+        var commandLine = $"bash {script} {string.Join(' ', arguments)}";
 
         using var process = Process.Start(startInfo)
-            ?? throw new InvalidOperationException($"Could not start bash {seedScript} {address}.");
+            ?? throw new InvalidOperationException($"Could not start {commandLine}.");
         var standardOutput = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
         var standardError = process.StandardError.ReadToEndAsync(CancellationToken.None);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -285,12 +334,10 @@ public sealed class StackFixture : IAsyncLifetime
         if (timedOut || process.ExitCode != 0)
         {
             throw new InvalidOperationException(
-                $"Seeding the registry with `bash {seedScript} {address}` "
+                $"`{commandLine}` "
                 + (timedOut ? $"did not finish within {SeedTimeout.TotalSeconds:0} s" : $"failed with exit code {process.ExitCode}")
                 + $" (its output is in {logPath}):\n{log}\n{Registry.DescribeLog()}");
         }
-
-        TestContext.Current.SendDiagnosticMessage($"Registry {RegistryUrl} seeded in {started.Elapsed.TotalSeconds:0.0} s.");
     }
 
     private async Task LaunchBrowserAsync()
