@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 using Portal.Data;
 using Portal.Features.Audit;
 using Portal.Features.Jobs;
+using Portal.Integrations.Kubernetes;
 using Portal.Operations;
 
 namespace Portal.Tests.App;
@@ -24,6 +25,41 @@ public sealed class OptionsValidationTests
 
         Errors(options).ShouldHaveSingleItem().ShouldContain("Jobs:Schedules:nightly-cleanup names no known job");
     }
+
+    [Fact]
+    public void RunOnStartMustNameKnownJobs()
+    {
+        var options = new JobsOptions { RunOnStart = ["workload-sync", "nightly-cleanup"] };
+
+        Errors(options).ShouldHaveSingleItem().ShouldContain("Jobs:RunOnStart names 'nightly-cleanup', which is no known job");
+    }
+
+    [Theory]
+    [InlineData(null, null, false, "set either KubeConfigPath or InCluster=true")]
+    [InlineData("prod", "/etc/kube/config", true, "set either KubeConfigPath or InCluster=true")]
+    [InlineData("", "/etc/kube/config", false, "Kubernetes:Clusters:0:Name is required")]
+    public void ClusterNeedsANameAndExactlyOneWayToConnect(string? name, string? kubeconfig, bool inCluster, string error)
+    {
+        var options = new KubernetesOptions { Clusters = [new ClusterOptions { Name = name ?? "prod", KubeConfigPath = kubeconfig, InCluster = inCluster }] };
+
+        Errors(options).ShouldHaveSingleItem().ShouldContain(error);
+    }
+
+    [Fact]
+    public void ClusterNamesAreUnique()
+    {
+        var options = new KubernetesOptions
+        {
+            Clusters = [new ClusterOptions { Name = "prod", InCluster = true }, new ClusterOptions { Name = "PROD", KubeConfigPath = "k" }],
+        };
+
+        Errors(options).ShouldHaveSingleItem().ShouldContain("Name 'PROD' is used by another cluster");
+    }
+
+    [Fact]
+    public void ClusterPageSizeIsBounded() =>
+        Errors(new KubernetesOptions { Clusters = [new ClusterOptions { Name = "prod", InCluster = true, PageSize = 0 }] })
+            .ShouldHaveSingleItem().ShouldContain("PageSize must be between 1 and 5000");
 
     [Fact]
     public void ValidScheduleHasNoErrors() =>

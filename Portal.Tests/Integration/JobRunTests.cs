@@ -61,6 +61,22 @@ public sealed class JobRunTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task RunOnStartRunsTheJobOnceWhenThePortalStarts()
+    {
+        await using var factory = PortalAppFactory.WithSettings(new Dictionary<string, string?>
+        {
+            ["Audit:RetentionDays"] = "30",
+            ["Jobs:RunOnStart:0"] = AuditRetentionJob.Name,
+        });
+        using var client = factory.CreatePortalClient();
+
+        var run = await WaitForFinishedRunAsync(factory);
+
+        run.Status.ShouldBe(JobRunStatus.Succeeded, run.Message);
+        run.TriggeredBy.ShouldBe("schedule", "nobody asked for it: the start trigger did");
+    }
+
+    [Fact]
     public async Task UnknownJobIsAProblemNotACrash()
     {
         await using var factory = new PortalAppFactory();
