@@ -1,8 +1,12 @@
 using System.Text.Json.Nodes;
+using KubernetesEmulator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Portal.Core.Inventory;
 using Portal.Core.Workloads;
 using Portal.Features.Workloads;
+using Portal.Integrations.Kubernetes;
 using Portal.Tests.TestInfrastructure;
 
 namespace Portal.Tests.Integration.Workloads;
@@ -356,6 +360,57 @@ public sealed class WorkloadSyncTests(PostgresServer postgres)
         await using var db = cluster.Database.CreateDbContext();
         (await db.Workloads.Select(w => w.LastSeen).Distinct().ToListAsync(Ct)).ShouldBe([WorkloadTestCluster.Now.AddMinutes(10)]);
         (await db.Workloads.Select(w => w.FirstSeen).Distinct().ToListAsync(Ct)).ShouldBe([WorkloadTestCluster.Now]);
+    }
+
+    [Fact]
+    public async Task ClustersAreSyncedAndScopedSeparately()
+    {
+        await using var cluster = await WorkloadTestCluster.StartAsync(DatabaseKind.Sqlite, postgres);
+        await using var other = await KubernetesApiEmulator.StartAsync(cancellationToken: Ct);
+        using var directory = new TempDirectory("clusters");
+        cluster.Emulator.Load(KubeflowEstate);
+        // The same namespace name in another cluster belongs to someone else.
+        other.Load("""
+            apiVersion: kubeflow.org/v1
+            kind: Profile
+            metadata:
+              name: alice
+            spec:
+              owner: {kind: User, name: mallory@example.org}
+            ---
+            apiVersion: kubeflow.org/v1
+            kind: Notebook
+            metadata: {name: mallorys-notebook, namespace: alice}
+            spec:
+              template:
+                spec:
+                  containers: [{name: main, image: "nginx:1.27"}]
+            """);
+        var options = Options.Create(new KubernetesOptions
+        {
+            Clusters =
+            [
+                new ClusterOptions { Name = "a", KubeConfigPath = cluster.Emulator.WriteKubeconfig(directory.File("a")) },
+                new ClusterOptions { Name = "b", KubeConfigPath = other.WriteKubeconfig(directory.File("b")) },
+            ],
+        });
+        var sync = new WorkloadSync(cluster.Database, new KubernetesWorkloadSource(options, NullLogger<KubernetesWorkloadSource>.Instance),
+            cluster.Linker, cluster.Clock);
+
+        sync.Clusters.ShouldBe(["a", "b"]);
+        foreach (var name in sync.Clusters)
+        {
+            await sync.SyncAsync(name, (_, _) => Task.CompletedTask, Ct);
+        }
+
+        var alice = await cluster.Catalog.SearchAsync(new WorkloadPageRequest(new WorkloadFilter()), WorkloadScope.For("alice@example.org"), Ct);
+        var mallory = await cluster.Catalog.SearchAsync(new WorkloadPageRequest(new WorkloadFilter()), WorkloadScope.For("mallory@example.org"), Ct);
+        var inB = await cluster.Catalog.SearchAsync(new WorkloadPageRequest(new WorkloadFilter(Cluster: "b")), WorkloadScope.Everyone, Ct);
+
+        alice.Items.ShouldNotBeEmpty();
+        alice.Items.ShouldAllBe(w => w.Cluster == "a");
+        mallory.Items.ShouldHaveSingleItem().Name.ShouldBe("mallorys-notebook");
+        inB.Items.ShouldHaveSingleItem().Owner.ShouldBe("mallory@example.org");
     }
 
     private static async Task<List<string>> SnapshotOf(WorkloadTestCluster cluster)
