@@ -15,6 +15,7 @@ public static class PortalTheme
             Success = "#2e7d32",
             Error = "#c62828",
             Warning = "#a15c00",
+            Info = "#1565c0",
         },
         PaletteDark = new PaletteDark
         {
@@ -27,6 +28,9 @@ public static class PortalTheme
             Success = "#81c995",
             Error = "#f28b82",
             Warning = "#fdd663",
+            Info = "#7cc4fa",
+            // Dark text on the light info colour, as on primary.
+            InfoContrastText = "#0b1f3a",
         },
     };
 }
