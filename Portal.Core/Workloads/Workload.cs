@@ -141,6 +141,9 @@ public sealed class WorkloadImage
 
     public void LinkTo(long? imageId) => ImageId = imageId;
 
+    /// <summary>Sets the owning workload's id where rows are written without EF's change tracker.</summary>
+    public void AttachTo(long workloadId) => WorkloadId = workloadId;
+
     // A reference the cluster reports is not ours to reject, but a column has a width.
     private static string Truncate(string value) => value.Length <= MaxReferenceLength ? value : value[..MaxReferenceLength];
 }

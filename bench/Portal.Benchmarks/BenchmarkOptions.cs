@@ -16,12 +16,19 @@ internal sealed record BenchmarkOptions
     /// <summary>Timed calls per Images page query, after the warm-up calls.</summary>
     public int PageCalls { get; init; } = 20;
 
+    /// <summary>Pods served by the Kubernetes API emulator for the workload sync test (one in each namespace is a notebook's).</summary>
+    public int Pods { get; init; } = 10_000;
+
+    /// <summary>Namespaces the pods are spread over, each a Kubeflow profile with one notebook.</summary>
+    public int Namespaces { get; init; } = 500;
+
     public bool Quick { get; init; }
     public bool SkipSync { get; init; }
     public bool SkipPage { get; init; }
+    public bool SkipWorkloads { get; init; }
     public bool SkipMemory { get; init; }
 
-    /// <summary>Also sample what a full sync allocates, by type (an extra full sync in the memory probe process).</summary>
+    /// <summary>Also sample what a full sync and a first workload sync allocate, by type (an extra sync in each memory probe process).</summary>
     public bool ProfileAllocations { get; init; }
 
     /// <summary>Also time the Images page again with covering indexes added to the seeded database (a what-if for a fix).</summary>
@@ -33,7 +40,8 @@ internal sealed record BenchmarkOptions
     public int TotalTags => Repositories * TagsPerRepository;
 
     public const string Usage = """
-        Portal.Benchmarks: inventory sync and Images page against a real docker-registry and the real portal in memory.
+        Portal.Benchmarks: inventory sync and Images page against a real docker-registry and the real portal in memory;
+        workload sync against the Kubernetes API emulator in a process of its own.
 
           --repositories N   repositories in the registry (default 500; --quick 50)
           --tags N           tags per repository, each a distinct image (default 20; --quick 10)
@@ -41,9 +49,12 @@ internal sealed record BenchmarkOptions
           --runs N           timed runs of each sync and of its baseline; the median is reported (default 3)
           --page-tags N      tags seeded for the Images page test (default 100000; --quick 10000)
           --page-calls N     timed calls per Images page query (default 20)
+          --pods N           pods in the Kubernetes API emulator for the workload sync (default 10000; --quick 1000)
+          --namespaces N     namespaces they are spread over, each with a profile and a notebook (default 500; --quick 50)
           --quick            a fast smoke run with the smaller defaults
-          --skip-sync, --skip-page, --skip-memory   leave a part out
-          --profile          also sample a full sync's allocations by type (one more full sync, in the probe process)
+          --skip-sync, --skip-page, --skip-workloads, --skip-memory   leave a part out
+          --profile          also sample the allocations by type of a full sync and of a first workload sync (one more
+                             sync of each, in its probe process)
           --page-what-if     also time the Images page with two covering indexes added to the seeded database
           --keep-page-db PATH  copy the seeded Images page database there (to run EXPLAIN QUERY PLAN on it)
         """;
@@ -52,7 +63,7 @@ internal sealed record BenchmarkOptions
     {
         var quick = args.Contains("--quick");
         var options = quick
-            ? new BenchmarkOptions { Quick = true, Repositories = 50, TagsPerRepository = 10, PageTags = 10_000 }
+            ? new BenchmarkOptions { Quick = true, Repositories = 50, TagsPerRepository = 10, PageTags = 10_000, Pods = 1_000, Namespaces = 50 }
             : new BenchmarkOptions();
         for (var i = 0; i < args.Count; i++)
         {
@@ -65,8 +76,11 @@ internal sealed record BenchmarkOptions
                 "--runs" => options with { Runs = Positive(args, ++i) },
                 "--page-tags" => options with { PageTags = Positive(args, ++i) },
                 "--page-calls" => options with { PageCalls = Positive(args, ++i) },
+                "--pods" => options with { Pods = Positive(args, ++i) },
+                "--namespaces" => options with { Namespaces = Positive(args, ++i) },
                 "--skip-sync" => options with { SkipSync = true },
                 "--skip-page" => options with { SkipPage = true },
+                "--skip-workloads" => options with { SkipWorkloads = true },
                 "--skip-memory" => options with { SkipMemory = true },
                 "--profile" => options with { ProfileAllocations = true },
                 "--page-what-if" => options with { PageWhatIf = true },
@@ -75,7 +89,10 @@ internal sealed record BenchmarkOptions
             };
         }
 
-        return options;
+        // Every namespace has a notebook, and every notebook a pod.
+        return options.Pods >= options.Namespaces
+            ? options
+            : throw new ArgumentException($"--pods ({options.Pods}) must be at least --namespaces ({options.Namespaces}): each namespace runs a notebook's pod.");
     }
 
     private static string Value(IReadOnlyList<string> args, int index) =>

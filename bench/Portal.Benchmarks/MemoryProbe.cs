@@ -30,8 +30,17 @@ internal static class MemoryProbe
     public const string AllTypes = "(all types)";
 
     /// <summary>Runs the probe in a child process of this benchmark and returns its figures (full, then incremental).</summary>
+    public static Task<(IReadOnlyList<SyncMemory> Syncs, IReadOnlyList<(string Type, long Bytes)> Allocations)> RunChildAsync(
+        string registryUrl, string warmupUrl, int concurrency, bool profileAllocations, TextWriter log, CancellationToken cancellationToken) =>
+        RunChildAsync([ChildFlag, registryUrl, warmupUrl, concurrency.ToString(CultureInfo.InvariantCulture), profileAllocations ? "profile" : ""],
+            log, cancellationToken);
+
+    /// <summary>
+    /// Runs this benchmark again as a child with <paramref name="arguments"/> (a child flag first, which Program
+    /// dispatches) and collects what it reports through <see cref="WriteResult"/> and <see cref="ProfileAsync"/>.
+    /// </summary>
     public static async Task<(IReadOnlyList<SyncMemory> Syncs, IReadOnlyList<(string Type, long Bytes)> Allocations)> RunChildAsync(
-        string registryUrl, string warmupUrl, int concurrency, bool profileAllocations, TextWriter log, CancellationToken cancellationToken)
+        IReadOnlyList<string> arguments, TextWriter log, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
         {
@@ -44,7 +53,7 @@ internal static class MemoryProbe
             start.ArgumentList.Add(typeof(MemoryProbe).Assembly.Location);
         }
 
-        foreach (var argument in new[] { ChildFlag, registryUrl, warmupUrl, concurrency.ToString(CultureInfo.InvariantCulture), profileAllocations ? "profile" : "" })
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
@@ -92,8 +101,7 @@ internal static class MemoryProbe
 
         foreach (var mode in new[] { SyncMode.Full, SyncMode.Incremental })
         {
-            var figures = await MeasureAsync(mode, () => portal.SyncAsync(registryId, mode, cancellationToken));
-            Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(figures));
+            WriteResult(await MeasureAsync(mode.ToString(), async () => (await portal.SyncAsync(registryId, mode, cancellationToken)).Elapsed));
         }
 
         if (args.Count > 4 && args[4] == "profile")
@@ -101,21 +109,34 @@ internal static class MemoryProbe
             // Apart from the measured syncs, so the listener's own cost is not in them: the same registry under another
             // name is an empty inventory again, so this is a full sync of an empty inventory too.
             var profiledId = await portal.AddRegistryAsync("profiled", registryUrl, concurrency, cancellationToken);
-            using var sampler = new AllocationSampler();
-            sampler.Start();
-            await portal.SyncAsync(profiledId, SyncMode.Full, cancellationToken);
-            var sampled = sampler.Stop();
-            Console.WriteLine(AllocationPrefix + sampled.Sum(a => a.Bytes).ToString(CultureInfo.InvariantCulture) + " " + AllTypes);
-            foreach (var (type, bytes) in sampled.Take(15))
-            {
-                Console.WriteLine(AllocationPrefix + bytes.ToString(CultureInfo.InvariantCulture) + " " + type);
-            }
+            await ProfileAsync(() => portal.SyncAsync(profiledId, SyncMode.Full, cancellationToken));
         }
 
         return 0;
     }
 
-    private static async Task<SyncMemory> MeasureAsync(SyncMode mode, Func<Task<TimedSync>> sync)
+    /// <summary>The child's side: hands one measurement to <see cref="RunChildAsync(IReadOnlyList{string}, TextWriter, CancellationToken)"/>.</summary>
+    public static void WriteResult(SyncMemory figures) => Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(figures));
+
+    /// <summary>The child's side: runs <paramref name="run"/> with allocation sampling on and hands the largest types to the parent.</summary>
+    public static async Task ProfileAsync(Func<Task> run)
+    {
+        using var sampler = new AllocationSampler();
+        sampler.Start();
+        await run();
+        var sampled = sampler.Stop();
+        Console.WriteLine(AllocationPrefix + sampled.Sum(a => a.Bytes).ToString(CultureInfo.InvariantCulture) + " " + AllTypes);
+        foreach (var (type, bytes) in sampled.Take(15))
+        {
+            Console.WriteLine(AllocationPrefix + bytes.ToString(CultureInfo.InvariantCulture) + " " + type);
+        }
+    }
+
+    /// <summary>
+    /// Peak RSS growth, managed heap and allocations of <paramref name="run"/> (which returns the time it took), after a
+    /// full compacting GC and with the peak-RSS counter reset just before it.
+    /// </summary>
+    public static async Task<SyncMemory> MeasureAsync(string mode, Func<Task<TimeSpan>> run)
     {
         GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
         GC.WaitForPendingFinalizers();
@@ -145,11 +166,11 @@ internal static class MemoryProbe
             }
         });
 
-        var timed = await sync();
+        var elapsed = await run();
         await stop.CancelAsync();
         await sampler;
         var peak = exact ? ReadStatusKb("VmHWM") * 1024 : sampledRss;
-        return new SyncMemory(mode.ToString(), timed.Elapsed.TotalSeconds, rssBefore, Math.Max(peak, sampledRss), sampledRss, exact,
+        return new SyncMemory(mode, elapsed.TotalSeconds, rssBefore, Math.Max(peak, sampledRss), sampledRss, exact,
             managedBefore, sampledManaged, GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore,
             GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2);
     }

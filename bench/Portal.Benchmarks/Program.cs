@@ -23,6 +23,11 @@ internal static class BenchmarkProgram
             return await MemoryProbe.ChildMainAsync(args, cancellation.Token);
         }
 
+        if (args.Length > 0 && args[0] == WorkloadSyncBenchmark.ChildFlag)
+        {
+            return await WorkloadSyncBenchmark.ChildMainAsync(args, cancellation.Token);
+        }
+
         if (args.Contains("--help") || args.Contains("-h"))
         {
             Console.WriteLine(BenchmarkOptions.Usage);
@@ -44,11 +49,13 @@ internal static class BenchmarkProgram
         var clock = Stopwatch.StartNew();
         var log = Console.Out;
         await log.WriteLineAsync($"Portal benchmarks{(options.Quick ? " (--quick)" : "")}: {options.Repositories} x {options.TagsPerRepository} tags, "
-            + $"concurrency {options.Concurrency}, {options.Runs} runs, {Stats.Number(options.PageTags)} tags for the Images page; "
+            + $"concurrency {options.Concurrency}, {options.Runs} runs, {Stats.Number(options.PageTags)} tags for the Images page, "
+            + $"{Stats.Number(options.Pods)} pods in {Stats.Number(options.Namespaces)} namespaces for the workload sync; "
             + $"{Environment.ProcessorCount} CPUs, .NET {Environment.Version}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC.");
 
         SyncResults? sync = null;
         PageResults? page = null;
+        WorkloadResults? workloads = null;
         if (!options.SkipSync)
         {
             sync = await new SyncBenchmark(options, log).RunAsync(cancellation.Token);
@@ -57,6 +64,11 @@ internal static class BenchmarkProgram
         if (!options.SkipPage)
         {
             page = await new ImagesPageBenchmark(options, log).RunAsync(cancellation.Token);
+        }
+
+        if (!options.SkipWorkloads)
+        {
+            workloads = await new WorkloadSyncBenchmark(options, log).RunAsync(cancellation.Token);
         }
 
         var report = new Report();
@@ -71,6 +83,12 @@ internal static class BenchmarkProgram
             ResultsWriter.AddPage(report, page);
             ResultsWriter.WritePageDetails(log, page);
             ResultsWriter.WritePageWhatIf(log, page);
+        }
+
+        if (workloads is not null)
+        {
+            ResultsWriter.AddWorkloads(report, workloads);
+            ResultsWriter.WriteWorkloadDetails(log, workloads);
         }
 
         await log.WriteLineAsync();

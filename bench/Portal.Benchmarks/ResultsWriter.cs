@@ -9,6 +9,7 @@ internal static class ResultsWriter
     public const double IncrementalTarget = 0.20;
     public const long MemoryTargetBytes = 300L * 1024 * 1024;
     public const double PageTargetMs = 300;
+    public const double WorkloadSyncTarget = 2.0;
 
     public static void AddSync(Report report, SyncResults sync)
     {
@@ -36,13 +37,7 @@ internal static class ResultsWriter
 
         foreach (var memory in sync.Memory)
         {
-            var isFull = memory.Mode == "Full";
-            report.Add($"Peak memory, {memory.Mode.ToLowerInvariant()} sync (RSS above pre-sync)", Stats.Mebibytes(memory.PeakRssGrowth),
-                $"RSS before {Stats.Mebibytes(memory.RssBefore)}, peak {Stats.Mebibytes(memory.PeakRss)}", "",
-                isFull ? $"<= {Stats.Mebibytes(MemoryTargetBytes)}" : "",
-                isFull ? memory.PeakRssGrowth <= MemoryTargetBytes : null);
-            report.Add($"  managed heap peak, {memory.Mode.ToLowerInvariant()} sync (sampled, above pre-sync)",
-                Stats.Mebibytes(memory.PeakManagedGrowth), $"allocated {Stats.Mebibytes(memory.AllocatedBytes)} in total", "", "", null);
+            AddMemory(report, memory, targeted: memory.Mode == "Full");
         }
     }
 
@@ -69,24 +64,8 @@ internal static class ResultsWriter
         WriteSql(log, "    incremental sync", last.IncrementalSql);
         log.WriteLine($"  Last full sync: {last.Full.Summary}");
         log.WriteLine($"  Last incremental sync: {last.Incremental.Summary}");
-        foreach (var m in sync.Memory)
-        {
-            log.WriteLine($"  Memory, {m.Mode} sync in a fresh child process ({m.Seconds:0.00} s): RSS {Stats.Mebibytes(m.RssBefore)} before, peak {Stats.Mebibytes(m.PeakRss)} "
-                + $"({(m.PeakIsExact ? "VmHWM reset via /proc/self/clear_refs" : "sampled every 10 ms")}; 10 ms sampler saw {Stats.Mebibytes(m.SampledPeakRss)}), "
-                + $"managed heap {Stats.Mebibytes(m.ManagedBefore)} -> peak {Stats.Mebibytes(m.SampledPeakManaged)} (sampled), "
-                + $"{Stats.Mebibytes(m.AllocatedBytes)} allocated, GCs gen0/1/2 {m.Gen0}/{m.Gen1}/{m.Gen2}.");
-        }
-
-        if (sync.Allocations.Count > 0)
-        {
-            var total = sync.Allocations.FirstOrDefault(a => a.Type == MemoryProbe.AllTypes).Bytes;
-            log.WriteLine("  Allocations of a full sync by type (GCAllocationTick sampling, one sample per ~100 KB; the largest):");
-            foreach (var (type, bytes) in sync.Allocations)
-            {
-                log.WriteLine($"    {Stats.Mebibytes(bytes),10}  {bytes * 100.0 / total,5:0.0}%  {(type.Length > 110 ? type[..107] + "..." : type)}");
-            }
-        }
-
+        WriteMemory(log, sync.Memory);
+        WriteAllocations(log, sync.Allocations, "a full sync");
         if (sync.Memory.Count > 0)
         {
             log.WriteLine("  (Method: the child starts the portal, warms up on a 10 x 5 registry, forces a full GC, resets the peak-RSS counter,");
@@ -133,6 +112,106 @@ internal static class ResultsWriter
             var before = page.Variants.Single(v => v.Name == after.Name);
             log.WriteLine($"  {after.Name,-38} {Stats.Millis(before.PortalMedianMs),10} -> {Stats.Millis(after.PortalMedianMs),9} ({Stats.Millis(after.PortalP95Ms)})"
                 + $"   {Stats.Millis(after.RawPageMedianMs),12}  {Stats.Millis(after.RawCountMedianMs),13}");
+        }
+    }
+
+    public static void AddWorkloads(Report report, WorkloadResults workloads)
+    {
+        var runs = workloads.Runs;
+        var baseline = Stats.Median(runs.Select(r => r.Baseline.Elapsed));
+        var first = Stats.Median(runs.Select(r => r.First.Elapsed));
+        var second = Stats.Median(runs.Select(r => r.Second.Elapsed));
+        var median = $"median of {runs.Count}";
+        var listCalls = $"{Stats.Seconds(baseline)} raw list calls, same requests";
+
+        report.Add($"Workload first sync, {Stats.Number(workloads.Seed.Pods)} pods in {Stats.Number(workloads.Seed.Namespaces)} ns, empty DB ({median})",
+            Stats.Seconds(first), listCalls, Stats.Ratio(first / baseline), $"<= {Stats.Ratio(WorkloadSyncTarget)} baseline", first / baseline <= WorkloadSyncTarget);
+        report.Add("  first sync: read phase (list calls + mapping)", Stats.Seconds(Stats.Median(runs.Select(r => r.First.ReadPhase))), listCalls,
+            Stats.Ratio(Stats.Median(runs.Select(r => r.First.ReadPhase)) / baseline), "", null);
+        report.Add("  first sync: build + database write", Stats.Seconds(Stats.Median(runs.Select(r => r.First.WritePhase))), "", "", "", null);
+        report.Add($"Workload no-change second sync ({median})", Stats.Seconds(second), listCalls, Stats.Ratio(second / baseline),
+            $"<= {Stats.Ratio(WorkloadSyncTarget)} baseline", second / baseline <= WorkloadSyncTarget);
+        report.Add("  second sync: build + database write", Stats.Seconds(Stats.Median(runs.Select(r => r.Second.WritePhase))), "", "", "", null);
+
+        foreach (var memory in workloads.Memory)
+        {
+            AddMemory(report, memory, targeted: memory.Mode.StartsWith("First", StringComparison.Ordinal));
+        }
+    }
+
+    public static void WriteWorkloadDetails(TextWriter log, WorkloadResults workloads)
+    {
+        var seed = workloads.Seed;
+        log.WriteLine();
+        log.WriteLine($"Workload sync details: {Stats.Number(seed.Pods)} pods ({Stats.Number(seed.Containers)} containers, {Stats.Number(seed.DistinctImages)} distinct images; "
+            + $"{Stats.Mebibytes(seed.PodBytes)} of pod JSON, {seed.PodBytes / (double)seed.Pods / 1024:0.0} KB a pod), {Stats.Number(seed.ReplicaSets)} ReplicaSets, "
+            + $"{Stats.Number(seed.RoleBindings)} RoleBindings ({Stats.Number(seed.ContributorBindings)} contributors), {Stats.Number(seed.Notebooks)} notebooks, "
+            + $"{Stats.Number(seed.Profiles)} profiles in {Stats.Number(seed.Namespaces)} namespaces; generated in {Stats.Seconds(workloads.GenerateTime)}, "
+            + $"loaded by the emulator (its own process) in {Stats.Seconds(workloads.EmulatorStart)}; page size {workloads.PageSize}.");
+        log.WriteLine("  run  list calls  first sync (read + build/write)   second sync (read + build/write)");
+        foreach (var (run, i) in workloads.Runs.Select((r, i) => (r, i)))
+        {
+            log.WriteLine($"  {i + 1,3}  {Stats.Seconds(run.Baseline.Elapsed),10}  {Stats.Seconds(run.First.Elapsed),10} ({Stats.Seconds(run.First.ReadPhase)} + {Stats.Seconds(run.First.WritePhase)})"
+                + $"   {Stats.Seconds(run.Second.Elapsed),10} ({Stats.Seconds(run.Second.ReadPhase)} + {Stats.Seconds(run.Second.WritePhase)})");
+        }
+
+        var last = workloads.Runs[^1];
+        var paths = last.BaselineRequests.Keys.Union(last.FirstRequests.Keys).Order(StringComparer.Ordinal).ToList();
+        log.WriteLine($"  {"Emulator requests (last run):",-54} {"list calls",10} {"first sync",10}");
+        foreach (var path in paths)
+        {
+            log.WriteLine($"    {path,-52} {Stats.Number(last.BaselineRequests.GetValueOrDefault(path)),10} {Stats.Number(last.FirstRequests.GetValueOrDefault(path)),10}");
+        }
+
+        log.WriteLine($"  Allocated (last run, this process): list calls {Stats.Mebibytes(last.Baseline.Allocated)}, first sync {Stats.Mebibytes(last.First.Allocated)}, "
+            + $"second sync {Stats.Mebibytes(last.Second.Allocated)}.");
+        log.WriteLine("  SQL commands during the sync (last run; count / time inside SQLite):");
+        WriteSql(log, "    first sync", last.FirstSql);
+        WriteSql(log, "    second sync", last.SecondSql);
+        log.WriteLine($"  Last first sync: {last.First.Summary}");
+        log.WriteLine($"  Last second sync: {last.Second.Summary}");
+        WriteMemory(log, workloads.Memory);
+        WriteAllocations(log, workloads.Allocations, "a first workload sync");
+        if (workloads.Memory.Count > 0)
+        {
+            log.WriteLine($"  (Method: as for the inventory; the child warms up on a {WorkloadSyncBenchmark.WarmupPods}-pod cluster of its own emulator, and the emulator");
+            log.WriteLine("   serving the measured cluster runs in another process, so its copy of the objects is not counted.)");
+        }
+    }
+
+    private static void AddMemory(Report report, SyncMemory memory, bool targeted)
+    {
+        var what = memory.Mode.ToLowerInvariant();
+        report.Add($"Peak memory, {what} sync (RSS above pre-sync)", Stats.Mebibytes(memory.PeakRssGrowth),
+            $"RSS before {Stats.Mebibytes(memory.RssBefore)}, peak {Stats.Mebibytes(memory.PeakRss)}", "",
+            targeted ? $"<= {Stats.Mebibytes(MemoryTargetBytes)}" : "", targeted ? memory.PeakRssGrowth <= MemoryTargetBytes : null);
+        report.Add($"  managed heap peak, {what} sync (sampled, above pre-sync)",
+            Stats.Mebibytes(memory.PeakManagedGrowth), $"allocated {Stats.Mebibytes(memory.AllocatedBytes)} in total", "", "", null);
+    }
+
+    private static void WriteMemory(TextWriter log, IReadOnlyList<SyncMemory> memory)
+    {
+        foreach (var m in memory)
+        {
+            log.WriteLine($"  Memory, {m.Mode} sync in a fresh child process ({m.Seconds:0.00} s): RSS {Stats.Mebibytes(m.RssBefore)} before, peak {Stats.Mebibytes(m.PeakRss)} "
+                + $"({(m.PeakIsExact ? "VmHWM reset via /proc/self/clear_refs" : "sampled every 10 ms")}; 10 ms sampler saw {Stats.Mebibytes(m.SampledPeakRss)}), "
+                + $"managed heap {Stats.Mebibytes(m.ManagedBefore)} -> peak {Stats.Mebibytes(m.SampledPeakManaged)} (sampled), "
+                + $"{Stats.Mebibytes(m.AllocatedBytes)} allocated, GCs gen0/1/2 {m.Gen0}/{m.Gen1}/{m.Gen2}.");
+        }
+    }
+
+    private static void WriteAllocations(TextWriter log, IReadOnlyList<(string Type, long Bytes)> allocations, string what)
+    {
+        if (allocations.Count == 0)
+        {
+            return;
+        }
+
+        var total = allocations.FirstOrDefault(a => a.Type == MemoryProbe.AllTypes).Bytes;
+        log.WriteLine($"  Allocations of {what} by type (GCAllocationTick sampling, one sample per ~100 KB; the largest):");
+        foreach (var (type, bytes) in allocations)
+        {
+            log.WriteLine($"    {Stats.Mebibytes(bytes),10}  {bytes * 100.0 / total,5:0.0}%  {(type.Length > 110 ? type[..107] + "..." : type)}");
         }
     }
 

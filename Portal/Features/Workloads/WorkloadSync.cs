@@ -42,13 +42,12 @@ public sealed class WorkloadSync(
             .ToDictionary(w => (w.Kind, w.Namespace, w.Name));
         var unchanged = new List<long>();
         var changed = new Dictionary<long, ObservedWorkload>();
-        var added = 0;
+        var added = new List<Workload>();
         foreach (var observed in snapshot.Workloads)
         {
             if (!known.Remove((observed.Kind, observed.Namespace, observed.Name), out var existing))
             {
-                db.Workloads.Add(Workload.Discover(cluster, observed, now));
-                added++;
+                added.Add(Workload.Discover(cluster, observed, now));
             }
             else if (existing.Matches(observed))
             {
@@ -69,6 +68,14 @@ public sealed class WorkloadSync(
         }
 
         await db.SaveChangesAsync(cancellationToken);
+        // New workloads go in without the change tracker: a first sync of a large cluster is tens of thousands of rows.
+        await BulkInsert.InsertReturningKeysAsync(db, added, cancellationToken);
+        foreach (var workload in added)
+        {
+            workload.Images.ForEach(i => i.AttachTo(workload.Id));
+        }
+
+        await BulkInsert.InsertAsync(db, added.SelectMany(w => w.Images).ToList(), cancellationToken);
         foreach (var chunk in unchanged.Chunk(BulkChunkSize))
         {
             await db.Workloads.Where(w => chunk.Contains(w.Id)).ExecuteUpdateAsync(u => u.SetProperty(w => w.LastSeen, now), cancellationToken);
@@ -88,6 +95,6 @@ public sealed class WorkloadSync(
 
         var linked = await linker.LinkAsync(db, cluster, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return new WorkloadSyncSummary(cluster, snapshot.Workloads.Count, added, changed.Count, goneIds.Count, snapshot.Members.Count, linked);
+        return new WorkloadSyncSummary(cluster, snapshot.Workloads.Count, added.Count, changed.Count, goneIds.Count, snapshot.Members.Count, linked);
     }
 }
