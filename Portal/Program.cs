@@ -23,6 +23,7 @@ builder.AddPortalFeatures();
 builder.AddRegistryIntegration();
 builder.AddKubernetesIntegration();
 builder.AddMalwareScanning();
+builder.Services.AddPortalApi();
 builder.AddPortalJobs();
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();

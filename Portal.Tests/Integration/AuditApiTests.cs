@@ -39,7 +39,7 @@ public sealed class AuditApiTests(PortalAppFactory factory) : PortalAppTest(fact
         }
 
         using var page = await GetAsync("/api/v1/audit?action=job.triggered&take=10");
-        var body = await page.Content.ReadFromJsonAsync<AuditPageResponse>(TestContext.Current.CancellationToken);
+        var body = await page.Content.ReadFromJsonAsync<AuditPageResponse>(ApiJson.Options, TestContext.Current.CancellationToken);
         using var csv = await GetAsync("/api/v1/audit/export?action=job.triggered");
         var text = await csv.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 

@@ -52,7 +52,7 @@ public sealed class JobRunTests(PostgresServer postgres)
 
         using var response = await client.SendAsync(
             TestUser.Approver.Apply(new HttpRequestMessage(HttpMethod.Get, "/api/v1/jobs")), TestContext.Current.CancellationToken);
-        var jobs = await response.Content.ReadFromJsonAsync<List<JobSummary>>(TestContext.Current.CancellationToken);
+        var jobs = await response.Content.ReadFromJsonAsync<List<JobSummary>>(ApiJson.Options, TestContext.Current.CancellationToken);
 
         jobs.ShouldNotBeNull().Select(j => j.Name).ShouldBe([AuditRetentionJob.Name, InventorySyncJob.Name, WorkloadSyncJob.Name]);
         var job = jobs.Single(j => j.Name == AuditRetentionJob.Name);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Core.Inventory;
 using Portal.Features.Audit;
@@ -11,6 +12,10 @@ namespace Portal.Api;
 
 public static class ApiEndpoints
 {
+    /// <summary>JSON as API callers want it: enums by name ("Curated", "Notebook"), not by number.</summary>
+    public static IServiceCollection AddPortalApi(this IServiceCollection services) =>
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+
     /// <summary>The versioned API. Every endpoint needs a signed-in caller; role checks happen here, on the server.</summary>
     public static IEndpointRouteBuilder MapPortalApi(this IEndpointRouteBuilder endpoints)
     {

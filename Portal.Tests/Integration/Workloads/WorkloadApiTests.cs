@@ -88,6 +88,17 @@ public sealed class WorkloadApiTests(PortalAppFactory factory) : PortalAppTest(f
     }
 
     [Fact]
+    public async Task EnumsAreWrittenByName()
+    {
+        using var response = await SendAsync("GET", "/api/v1/me/workloads", TestUser.NotebookUser);
+        var json = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+
+        json.ShouldContain("\"kind\":\"Notebook\"");
+        json.ShouldContain("\"lifetime\":\"LongLived\"");
+        json.ShouldContain("\"containerType\":\"Container\"");
+    }
+
+    [Fact]
     public async Task AnUnknownKindIsABadRequest()
     {
         using var response = await SendAsync("GET", "/api/v1/workloads?kind=Deployment", TestUser.Admin);
@@ -99,7 +110,7 @@ public sealed class WorkloadApiTests(PortalAppFactory factory) : PortalAppTest(f
     {
         using var response = await SendAsync("GET", path, user);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
-        var page = await response.Content.ReadFromJsonAsync<WorkloadPage>(TestContext.Current.CancellationToken);
+        var page = await response.Content.ReadFromJsonAsync<WorkloadPage>(ApiJson.Options, TestContext.Current.CancellationToken);
         return page.ShouldNotBeNull().Items.Select(w => w.Name).Order(StringComparer.Ordinal).ToArray();
     }
 }
