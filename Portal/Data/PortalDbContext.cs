@@ -1,8 +1,11 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.ApiKeys;
 using Portal.Core.Auditing;
+using Portal.Core.Findings;
 using Portal.Core.Inventory;
 using Portal.Core.Jobs;
+using Portal.Core.Malware;
 using Portal.Core.Users;
 using Portal.Core.Workloads;
 
@@ -26,6 +29,11 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<Workload> Workloads => Set<Workload>();
     public DbSet<WorkloadImage> WorkloadImages => Set<WorkloadImage>();
     public DbSet<NamespaceMember> NamespaceMembers => Set<NamespaceMember>();
+    public DbSet<Finding> Findings => Set<Finding>();
+    public DbSet<ScanRecord> ScanRecords => Set<ScanRecord>();
+    public DbSet<FindingException> FindingExceptions => Set<FindingException>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<MalwareVerdict> MalwareVerdicts => Set<MalwareVerdict>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -40,6 +48,11 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.ApplyConfiguration(new WorkloadConfiguration());
         modelBuilder.ApplyConfiguration(new WorkloadImageConfiguration());
         modelBuilder.ApplyConfiguration(new NamespaceMemberConfiguration());
+        modelBuilder.ApplyConfiguration(new FindingConfiguration());
+        modelBuilder.ApplyConfiguration(new ScanRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new FindingExceptionConfiguration());
+        modelBuilder.ApplyConfiguration(new ApiKeyConfiguration());
+        modelBuilder.ApplyConfiguration(new MalwareVerdictConfiguration());
     }
 }
 

@@ -1,5 +1,6 @@
 using Portal.Features.Audit;
 using Portal.Features.Dashboard;
+using Portal.Features.Findings;
 using Portal.Features.Inventory;
 using Portal.Features.Preferences;
 using Portal.Features.Workloads;
@@ -29,6 +30,7 @@ public static class FeaturesSetup
         services.AddSingleton<RegistrySeeder>();
         services.AddSingleton<WorkloadImageLinker>();
         services.AddSingleton<WorkloadCatalog>();
+        services.AddSingleton<FindingIngestion>();
         return builder;
     }
 }
