@@ -26,7 +26,8 @@ public sealed class WorkloadTests(StackFixture stack, ITestOutputHelper output) 
     public async Task NotebookUsersSeeExactlyTheirNotebooksAndEachImagesStatus()
     {
         await Page.SignInAsync(Stack, TestUser.Admin);
-        await Page.GotoAsync("/jobs");
+        await Page.OpenFromMenuAsync("Jobs", "Jobs");
+        await Expect(Page.GetByTestId($"run-now-{SyncJob}")).ToBeEnabledAsync();
         var result = Page.GetByTestId($"job-result-{SyncJob}");
         await Page.GetByTestId($"run-now-{SyncJob}").ClickAsync();
         await Expect(result.Locator(".mud-chip")).ToHaveTextAsync("Succeeded", new LocatorAssertionsToHaveTextOptions { Timeout = 60_000 });
@@ -35,8 +36,10 @@ public sealed class WorkloadTests(StackFixture stack, ITestOutputHelper output) 
         await Page.OpenFromMenuAsync("Workloads", "Workloads");
         await Expect(Page.Locator("tbody tr")).ToHaveCountAsync(7);
         await Page.GotoAsync("/workloads?kind=Notebook");
+        await Page.WaitForInteractiveAsync();
         await Expect(Page.Locator("tbody tr")).ToHaveCountAsync(5);
         await Page.GotoAsync("/workloads?search=nightly");
+        await Page.WaitForInteractiveAsync();
         var job = Page.Locator("tbody tr");
         await Expect(job).ToHaveCountAsync(1);
         await Expect(job).ToContainTextAsync("Ephemeral");
