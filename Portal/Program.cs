@@ -45,6 +45,7 @@ app.MapStaticAssets().AllowAnonymous();
 app.MapPortalOperations();
 app.MapSignInEndpoints();
 app.MapPortalApi();
+app.MapScanReportEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

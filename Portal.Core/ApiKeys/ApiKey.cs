@@ -82,12 +82,17 @@ public sealed class ApiKey
             : null;
 
     /// <summary>Whether a presented key is this one, usable now, with the scope asked for. Compares in fixed time.</summary>
-    public bool Accepts(string presented, string scope, DateTimeOffset now)
+    public bool Accepts(string presented, string scope, DateTimeOffset now) =>
+        Matches(presented) && IsUsable(now) && HasScope(scope);
+
+    /// <summary>Whether a presented key is this one (whatever its state). Compares in fixed time.</summary>
+    public bool Matches(string presented)
     {
         ArgumentNullException.ThrowIfNull(presented);
-        var matches = CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(HashOf(presented)), Encoding.ASCII.GetBytes(Hash));
-        return matches && IsUsable(now) && ScopeList.Contains(scope, StringComparer.Ordinal);
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(HashOf(presented)), Encoding.ASCII.GetBytes(Hash));
     }
+
+    public bool HasScope(string scope) => ScopeList.Contains(scope, StringComparer.Ordinal);
 
     public bool IsUsable(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
 

@@ -8,6 +8,8 @@ public static class AuditActions
     public const string JobTriggered = "job.triggered";
     public const string AuditPurged = "audit.purged";
     public const string PreferencesChanged = "user.preferences-changed";
+    public const string ApiKeyCreated = "api-key.created";
+    public const string ApiKeyRevoked = "api-key.revoked";
 
-    public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged];
+    public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked];
 }

@@ -40,6 +40,11 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "GET", "/api/v1/jobs", Access.Governance },
         { "GET", "/api/v1/images", Access.Governance },
         { "GET", "/api/v1/images/export", Access.Governance },
+        { "GET", "/api/v1/images/1/users", Access.Governance },
+        { "GET", "/api/v1/workloads", Access.Governance },
+        { "GET", "/api/v1/workloads/export", Access.Governance },
+        { "GET", "/api/v1/me/workloads", Access.Everyone },
+        { "GET", "/api/v1/me/workloads/export", Access.Everyone },
         { "POST", "/api/v1/jobs/audit-retention/run", Access.Admin },
         { "GET", "/openapi/v1.json", Access.Admin },
         { "GET", "/scalar/v1", Access.Admin },
@@ -125,7 +130,8 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
     [Fact]
     public void EveryEndpointRequiresSignInUnlessDeliberatelyOpen()
     {
-        string[] open = ["/health/live", "/health/ready", "/signin", "/signed-out", "/error"];
+        // /api/v1/scan-reports: machines authenticate with an API key, checked by the endpoint (ScanReportApiTests).
+        string[] open = ["/health/live", "/health/ready", "/signin", "/signed-out", "/error", "/api/v1/scan-reports"];
         var endpoints = Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
 
         var anonymous = endpoints

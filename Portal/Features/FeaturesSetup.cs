@@ -1,3 +1,5 @@
+using Portal.Core.Findings.Parsers;
+using Portal.Features.ApiKeys;
 using Portal.Features.Audit;
 using Portal.Features.Dashboard;
 using Portal.Features.Findings;
@@ -31,6 +33,11 @@ public static class FeaturesSetup
         services.AddSingleton<WorkloadImageLinker>();
         services.AddSingleton<WorkloadCatalog>();
         services.AddSingleton<FindingIngestion>();
+        services.AddSingleton<ApiKeyManagement>();
+        services.AddOptions<ScanReportReaderOptions>()
+            .BindConfiguration(ScanReportReaderOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         return builder;
     }
 }
