@@ -46,6 +46,7 @@ app.MapPortalOperations();
 app.MapSignInEndpoints();
 app.MapPortalApi();
 app.MapScanReportEndpoints();
+app.MapXrayWebhookEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

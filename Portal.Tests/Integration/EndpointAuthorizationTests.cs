@@ -130,8 +130,9 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
     [Fact]
     public void EveryEndpointRequiresSignInUnlessDeliberatelyOpen()
     {
-        // /api/v1/scan-reports: machines authenticate with an API key, checked by the endpoint (ScanReportApiTests).
-        string[] open = ["/health/live", "/health/ready", "/signin", "/signed-out", "/error", "/api/v1/scan-reports"];
+        // /api/v1/scan-reports and the Xray webhook: machines authenticate with an API key or the webhook's shared secret,
+        // checked by the endpoints (ScanReportApiTests, XrayWebhookTests).
+        string[] open = ["/health/live", "/health/ready", "/signin", "/signed-out", "/error", "/api/v1/scan-reports", "/api/v1/webhooks/xray"];
         var endpoints = Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
 
         var anonymous = endpoints

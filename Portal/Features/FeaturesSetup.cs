@@ -34,6 +34,7 @@ public static class FeaturesSetup
         services.AddSingleton<WorkloadCatalog>();
         services.AddSingleton<FindingIngestion>();
         services.AddSingleton<ApiKeyManagement>();
+        services.AddOptions<Portal.Api.XrayWebhookOptions>().BindConfiguration(Portal.Api.XrayWebhookOptions.SectionName);
         services.AddOptions<ScanReportReaderOptions>()
             .BindConfiguration(ScanReportReaderOptions.SectionName)
             .ValidateDataAnnotations()
