@@ -10,6 +10,8 @@ public static class AuditActions
     public const string PreferencesChanged = "user.preferences-changed";
     public const string ApiKeyCreated = "api-key.created";
     public const string ApiKeyRevoked = "api-key.revoked";
+    public const string ExceptionRecorded = "exception.recorded";
+    public const string ExceptionRevoked = "exception.revoked";
 
-    public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked];
+    public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked, ExceptionRecorded, ExceptionRevoked];
 }

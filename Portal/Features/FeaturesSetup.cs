@@ -34,6 +34,11 @@ public static class FeaturesSetup
         services.AddSingleton<WorkloadCatalog>();
         services.AddSingleton<FindingIngestion>();
         services.AddSingleton<ApiKeyManagement>();
+        services.AddSingleton<FindingExceptions>();
+        services.AddOptions<FindingsOptions>()
+            .BindConfiguration(FindingsOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddOptions<Portal.Api.XrayWebhookOptions>().BindConfiguration(Portal.Api.XrayWebhookOptions.SectionName);
         services.AddOptions<ScanReportReaderOptions>()
             .BindConfiguration(ScanReportReaderOptions.SectionName)
