@@ -35,6 +35,7 @@ public static class FeaturesSetup
         services.AddSingleton<FindingIngestion>();
         services.AddSingleton<ApiKeyManagement>();
         services.AddSingleton<FindingExceptions>();
+        services.AddSingleton<FindingCatalog>();
         services.AddOptions<FindingsOptions>()
             .BindConfiguration(FindingsOptions.SectionName)
             .ValidateDataAnnotations()

@@ -1,0 +1,112 @@
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Portal.Core.Findings;
+using Portal.Core.Inventory;
+using Portal.Core.Workloads;
+using Portal.Features.Audit;
+using Portal.Features.Findings;
+using Portal.Tests.TestInfrastructure;
+
+namespace Portal.Tests.Integration.Findings;
+
+/// <summary>The Findings page's query and impacted artifacts, with exceptions applied, on SQLite and PostgreSQL.</summary>
+public sealed class FindingCatalogTests(PostgresServer postgres)
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+    private static readonly string V1 = "sha256:" + new string('1', 64);
+    private static readonly string Custom = "sha256:" + new string('2', 64);
+
+    public static TheoryData<DatabaseKind> Databases => [DatabaseKind.Sqlite, DatabaseKind.Postgres];
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static ReportedFinding Cve(string id, string package, Severity severity) =>
+        new(FindingKind.Vulnerability, id, package, "1.0", "1.1", severity, null, null, "fixed", null, null, null);
+
+    private static ScanReport Report(string digest, params ReportedFinding[] findings) =>
+        new(ReportFormat.Trivy, "trivy", Now, [new ArtifactFindings(new ScannedArtifact(digest, null, null, digest), findings)]);
+
+    /// <summary>Curated jupyterlab-cpu:v1 and a user's custom image share CVE-2023-0286; alice's notebook runs v1.</summary>
+    private static async Task SeedAsync(TestDatabase database, FakeTimeProvider clock)
+    {
+        await using (var db = database.CreateDbContext())
+        {
+            var registry = ImageRegistry.Create("local", new Uri("http://127.0.0.1:5082"), null, null, null, true, 4, Now);
+            db.Registries.Add(registry);
+            await db.SaveChangesAsync(Ct);
+            var cpu = ImageRepository.Discover(registry.Id, "aaw/jupyterlab-cpu", Now);
+            var custom = ImageRepository.Discover(registry.Id, "users/alice/custom-notebook", Now);
+            db.Repositories.AddRange(cpu, custom);
+            await db.SaveChangesAsync(Ct);
+            cpu.Override(ImageClass.Curated, "jupyterlab-cpu");
+            var v1 = ImageManifest.Discover(cpu.Id, V1, "application/vnd.oci.image.manifest.v1+json", ImageKind.Image, null, Now, 1, new Dictionary<string, string>(), [], Now);
+            var mine = ImageManifest.Discover(custom.Id, Custom, "application/vnd.oci.image.manifest.v1+json", ImageKind.Image, null, Now, 1, new Dictionary<string, string>(), [], Now);
+            v1.Classify(new Classification(ImageClass.Curated, "jupyterlab-cpu", Channel.Prod, "override", null));
+            db.Images.AddRange(v1, mine);
+            await db.SaveChangesAsync(Ct);
+            db.Tags.AddRange(ImageTag.Discover(cpu.Id, "v1", v1.Id, Now), ImageTag.Discover(custom.Id, "latest", mine.Id, Now));
+            var notebook = Workload.Discover("prod", new ObservedWorkload(WorkloadKind.Notebook, "alice", "analysis", null, null, WorkloadLifetime.LongLived,
+                WorkloadStatus.Running, Now, null,
+                [new ObservedImageUse("analysis", ContainerType.Container, ContainerImage.Resolve("127.0.0.1:5082/aaw/jupyterlab-cpu:v1", $"127.0.0.1:5082/aaw/jupyterlab-cpu@{V1}"))]), Now);
+            notebook.Images[0].LinkTo(v1.Id);
+            db.Workloads.Add(notebook);
+            db.NamespaceMembers.Add(NamespaceMember.From("prod", new ObservedNamespaceMember("alice", "alice@example.org", NamespaceRole.Owner, "Profile alice")));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var ingestion = new FindingIngestion(database, clock);
+        await ingestion.IngestAsync(Report(V1, Cve("CVE-2023-0286", "openssl", Severity.High), Cve("CVE-2022-1", "zlib", Severity.Low)), "api", null, Ct);
+        await ingestion.IngestAsync(Report(Custom, Cve("CVE-2023-0286", "openssl", Severity.High), Cve("CVE-2024-9", "curl", Severity.Critical)), "api", null, Ct);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task ListsOpenFindingsWorstFirstWithTheirImageAndException(DatabaseKind kind)
+    {
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var clock = new FakeTimeProvider(Now);
+        await SeedAsync(database, clock);
+        var exceptions = new FindingExceptions(database, new AuditLog(database, clock), Options.Create(new FindingsOptions()), clock);
+        (await exceptions.RecordAsync(new ExceptionInput("CVE-2023-0286", "aaw/jupyterlab-cpu", null, null, ExceptionState.NotAffected,
+            "not reachable", Now.AddDays(10)), "admin@example.org", Ct)).Succeeded.ShouldBeTrue();
+        var catalog = new FindingCatalog(database, clock);
+
+        var all = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter()), Ct);
+        var highUp = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(MinimumSeverity: Severity.High)), Ct);
+        var curated = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Class: ImageClass.Curated)), Ct);
+        var notExcepted = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "CVE-2023", Excepted: false)), Ct);
+
+        all.TotalCount.ShouldBe(4);
+        all.Items.Select(f => f.Severity).ShouldBe([Severity.Critical, Severity.High, Severity.High, Severity.Low]);
+        all.Items.Single(f => f.Repository == "aaw/jupyterlab-cpu" && f.VulnerabilityId == "CVE-2023-0286").Exception.ShouldBe(ExceptionState.NotAffected);
+        all.Items.Single(f => f.Repository == "users/alice/custom-notebook" && f.VulnerabilityId == "CVE-2023-0286").Exception.ShouldBeNull();
+        highUp.TotalCount.ShouldBe(3);
+        curated.Items.Select(f => f.Package).Order().ShouldBe(["openssl", "zlib"]);
+        notExcepted.Items.ShouldHaveSingleItem().Repository.ShouldBe("users/alice/custom-notebook");
+
+        clock.Advance(TimeSpan.FromDays(11));
+        var later = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Excepted: true)), Ct);
+        later.TotalCount.ShouldBe(0, "the exception expired by itself");
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task ImpactedArtifactsGoFromTheVulnerabilityToImagesWorkloadsAndOwners(DatabaseKind kind)
+    {
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var clock = new FakeTimeProvider(Now);
+        await SeedAsync(database, clock);
+        var catalog = new FindingCatalog(database, clock);
+
+        var impacted = await catalog.ImpactedAsync("CVE-2023-0286", Ct);
+
+        impacted.Images.Select(i => (i.Reference, string.Join(",", i.Tags))).ShouldBe(
+        [
+            ($"127.0.0.1:5082/aaw/jupyterlab-cpu@{V1}", "v1"),
+            ($"127.0.0.1:5082/users/alice/custom-notebook@{Custom}", "latest"),
+        ]);
+        impacted.Workloads.ShouldHaveSingleItem().ShouldBe(new ImpactedWorkload("prod", "alice", "analysis", WorkloadKind.Notebook, WorkloadStatus.Running, "alice@example.org", V1));
+        impacted.Owners.ShouldBe(["alice@example.org"]);
+        (await catalog.ImpactedAsync("CVE-0000-0000", Ct)).Images.ShouldBeEmpty();
+    }
+}
