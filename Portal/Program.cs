@@ -47,6 +47,7 @@ app.MapSignInEndpoints();
 app.MapPortalApi();
 app.MapScanReportEndpoints();
 app.MapXrayWebhookEndpoints();
+app.MapFindingEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

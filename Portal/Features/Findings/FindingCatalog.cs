@@ -116,6 +116,46 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
         return new FindingPage(page, total);
     }
 
+    public async Task WriteCsvAsync(FindingFilter filter, Stream output, CancellationToken cancellationToken)
+    {
+        await using var writer = new StreamWriter(output, leaveOpen: true);
+        await using var csv = new CsvHelper.CsvWriter(writer, System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var header in new[] { "VulnerabilityId", "Kind", "Severity", "Cvss", "Package", "Installed", "Fixed", "Digest", "Repository", "Class", "FirstSeen", "Resolved", "Sources", "Exception" })
+        {
+            csv.WriteField(header);
+        }
+
+        await csv.NextRecordAsync();
+        const int batch = 500;
+        for (var skip = 0; ; skip += batch)
+        {
+            var page = await SearchAsync(new FindingPageRequest(filter, skip, batch), cancellationToken);
+            foreach (var row in page.Items)
+            {
+                csv.WriteField(Audit.AuditSearch.CsvSafe(row.VulnerabilityId));
+                csv.WriteField(row.Kind.ToString());
+                csv.WriteField(row.Severity.ToString());
+                csv.WriteField(row.CvssScore?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                csv.WriteField(Audit.AuditSearch.CsvSafe(row.Package));
+                csv.WriteField(Audit.AuditSearch.CsvSafe(row.InstalledVersion));
+                csv.WriteField(Audit.AuditSearch.CsvSafe(row.FixedVersion));
+                csv.WriteField(row.Digest);
+                csv.WriteField(Audit.AuditSearch.CsvSafe(row.Repository));
+                csv.WriteField(row.Class?.ToString());
+                csv.WriteField(row.FirstSeen.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                csv.WriteField(row.ResolvedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
+                csv.WriteField(row.Sources);
+                csv.WriteField(row.Exception?.ToString());
+                await csv.NextRecordAsync();
+            }
+
+            if (page.Items.Count < batch)
+            {
+                break;
+            }
+        }
+    }
+
     /// <summary>Images with the vulnerability open, the present workloads running them, and their owners.</summary>
     public async Task<ImpactedArtifacts> ImpactedAsync(string vulnerabilityId, CancellationToken cancellationToken)
     {
