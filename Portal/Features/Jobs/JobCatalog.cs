@@ -25,6 +25,11 @@ public static class JobCatalog
             "Reads pods, Kubeflow notebooks and namespace owners from every configured cluster and matches their images to the inventory.",
             typeof(WorkloadSyncJob),
             "0 0/10 * * * ?"),
+        new(TrivyOperatorImportJob.Name,
+            "Trivy Operator import",
+            "Reads Trivy Operator's VulnerabilityReports from every configured cluster and stores their findings.",
+            typeof(TrivyOperatorImportJob),
+            "0 15 * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>

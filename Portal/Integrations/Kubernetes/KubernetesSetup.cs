@@ -1,3 +1,4 @@
+using Portal.Core.Findings;
 using Portal.Core.Workloads;
 
 namespace Portal.Integrations.Kubernetes;
@@ -12,6 +13,7 @@ public static class KubernetesSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<IWorkloadSource, KubernetesWorkloadSource>();
+        builder.Services.AddSingleton<IVulnerabilityReportSource, TrivyOperatorReportSource>();
         return builder;
     }
 }

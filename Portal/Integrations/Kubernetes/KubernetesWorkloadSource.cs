@@ -96,7 +96,7 @@ public sealed class KubernetesWorkloadSource(IOptions<KubernetesOptions> options
         return new ClusterSnapshot(settings.Name, pods, notebooks, replicaSets, profiles, roleBindings);
     }
 
-    private static KubernetesClientConfiguration ConfigurationFor(ClusterOptions cluster)
+    internal static KubernetesClientConfiguration ConfigurationFor(ClusterOptions cluster)
     {
         var configuration = cluster.InCluster
             ? KubernetesClientConfiguration.InClusterConfig()
