@@ -34,6 +34,18 @@ public sealed class ImageRegistry
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? LastSyncedAt { get; private set; }
 
+    /// <summary>How a registry's URL appears in image references: its host and non-default port, Docker Hub by one name.</summary>
+    public static string ReferenceHostOf(string url)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            return url.ToLowerInvariant();
+        }
+
+        var host = uri.Authority.ToLowerInvariant();
+        return host is "index.docker.io" or "registry-1.docker.io" ? Registry.ImageReference.DockerHub : host;
+    }
+
     public bool HasSecret => ProtectedSecret is not null;
 
     public static ImageRegistry Create(

@@ -188,7 +188,7 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
         var impactedImages = images
             .SelectMany(i => open.Where(f => f.Digest == i.Digest).Select(f => new ImpactedImage(
                 i.Id,
-                $"{Workloads.WorkloadImageLinker.HostOf(i.Url)}/{i.Repository}@{i.Digest}",
+                $"{ImageRegistry.ReferenceHostOf(i.Url)}/{i.Repository}@{i.Digest}",
                 i.Digest,
                 tags[i.Id].Order(StringComparer.Ordinal).ToList(),
                 i.Class,

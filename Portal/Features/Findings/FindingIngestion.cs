@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Findings;
+using Portal.Core.Inventory;
 using Portal.Data;
-using Portal.Features.Workloads;
 
 namespace Portal.Features.Findings;
 
@@ -107,7 +107,7 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
         if (artifact.Reference is { Tag: { } tagName } reference)
         {
             var matches = await candidates.Where(c => c.Repository == reference.Repository && c.Tag == tagName).ToListAsync(cancellationToken);
-            return matches.FirstOrDefault(m => WorkloadImageLinker.HostOf(m.Url) == reference.Registry)?.Digest;
+            return matches.FirstOrDefault(m => ImageRegistry.ReferenceHostOf(m.Url) == reference.Registry)?.Digest;
         }
 
         if (artifact.ArtifactoryPath is { } path)

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Inventory;
 using Portal.Core.Registry;
 using Portal.Data;
 
@@ -40,8 +41,8 @@ public sealed class WorkloadImageLinker(IDbContextFactory<PortalDbContext> conte
                 join registry in db.Registries on repository.RegistryId equals registry.Id
                 select new { repository.Id, repository.Name, registry.Url })
             .ToListAsync(cancellationToken);
-        var repositoryNames = repositories.ToDictionary(r => r.Id, r => (Host: HostOf(r.Url), r.Name));
-        var repositoryIds = repositories.ToLookup(r => (HostOf(r.Url), r.Name), r => r.Id);
+        var repositoryNames = repositories.ToDictionary(r => r.Id, r => (Host: ImageRegistry.ReferenceHostOf(r.Url), r.Name));
+        var repositoryIds = repositories.ToLookup(r => (ImageRegistry.ReferenceHostOf(r.Url), r.Name), r => r.Id);
 
         var imagesByDigest = new Dictionary<string, List<(long Id, int RepositoryId)>>(StringComparer.Ordinal);
         foreach (var chunk in uses.Where(u => u.Digest is not null).Select(u => u.Digest!).Distinct(StringComparer.Ordinal).Chunk(ChunkSize))
@@ -117,18 +118,6 @@ public sealed class WorkloadImageLinker(IDbContextFactory<PortalDbContext> conte
         }
 
         return linked;
-    }
-
-    /// <summary>How a registry's URL appears in image references: its host and non-default port, Docker Hub by one name.</summary>
-    public static string HostOf(string url)
-    {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
-        {
-            return url.ToLowerInvariant();
-        }
-
-        var host = uri.Authority.ToLowerInvariant();
-        return host is "index.docker.io" or "registry-1.docker.io" ? ImageReference.DockerHub : host;
     }
 
     // A digest names content, so any repository holding it runs the same bytes; the one the reference names is preferred.
