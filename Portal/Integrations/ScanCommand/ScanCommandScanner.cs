@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -22,23 +20,18 @@ namespace Portal.Integrations.ScanCommand;
 public sealed class ScanCommandScanner : IVirusScanner, IDisposable
 {
     private const int TailLines = 10;
-    private const int MaxLineLength = 1_000;
     private const int MaxFileNameBytes = 200;
     private const string FallbackFileName = "content";
 
-    // After the command exits (or is killed), how long its output may take to drain. A grandchild that escaped the
-    // process tree could hold the pipes open for ever.
-    private static readonly TimeSpan OutputDrainLimit = TimeSpan.FromSeconds(5);
-
     private readonly ScanCommandOptions _options;
-    private readonly TimeProvider _time;
+    private readonly CommandRunner _runner;
     private readonly ILogger<ScanCommandScanner> _logger;
     private readonly SemaphoreSlim _slots;
 
     public ScanCommandScanner(IOptions<ScanCommandOptions> options, TimeProvider time, ILogger<ScanCommandScanner> logger)
     {
         _options = options.Value;
-        _time = time;
+        _runner = new CommandRunner(time, logger);
         _logger = logger;
         _slots = new SemaphoreSlim(_options.MaxConcurrency, _options.MaxConcurrency);
         Name = string.IsNullOrWhiteSpace(_options.Name) ? Path.GetFileName(_options.Command) : _options.Name;
@@ -77,75 +70,34 @@ public sealed class ScanCommandScanner : IVirusScanner, IDisposable
 
     private async Task<ScanVerdict> RunAsync(string file, string name, Digest digest, long length, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(_options.Command)
+        var arguments = CommandArguments.Expand(
+            _options.Arguments, ScanCommandOptions.PathPlaceholder, new Dictionary<string, string> { [ScanCommandOptions.PathPlaceholder] = file });
+        var output = new OutputLines(TailLines, SignatureOfFoundLine);
+        var errors = new OutputLines(TailLines, SignatureOfFoundLine);
+        var result = await _runner.RunAsync(
+            new CommandInvocation(_options.Command, arguments, TimeSpan.FromSeconds(_options.TimeoutSeconds)), output, errors, cancellationToken);
+        switch (result.Outcome)
         {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        var placed = false;
-        foreach (var argument in _options.Arguments)
-        {
-            placed |= argument.Contains(ScanCommandOptions.PathPlaceholder, StringComparison.Ordinal);
-            start.ArgumentList.Add(argument.Replace(ScanCommandOptions.PathPlaceholder, file, StringComparison.Ordinal));
-        }
-
-        if (!placed)
-        {
-            start.ArgumentList.Add(file);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned no process.");
-        }
-        catch (Exception e) when (e is Win32Exception or InvalidOperationException)
-        {
-            return Failed(name, ScanErrorKind.ScannerUnavailable, $"{Name}: cannot run '{_options.Command}': {e.Message}", e);
-        }
-
-        using (process)
-        {
-            // The command gets an empty stdin rather than the portal's.
-            process.StandardInput.Close();
-            var output = new OutputCollector();
-            var errors = new OutputCollector();
-            var reading = Task.WhenAll(
-                output.ReadAsync(process.StandardOutput), errors.ReadAsync(process.StandardError));
-
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.TimeoutSeconds), _time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-            try
-            {
-                await process.WaitForExitAsync(linked.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                Kill(process);
-                await DrainAsync(reading);
-                cancellationToken.ThrowIfCancellationRequested();
+            case CommandOutcome.NotStarted:
+                return Failed(name, ScanErrorKind.ScannerUnavailable,
+                    $"{Name}: cannot run '{_options.Command}': {result.StartFailure!.Message}", result.StartFailure);
+            case CommandOutcome.TimedOut:
                 return Failed(name, ScanErrorKind.ScannerUnavailable,
                     $"{Name} did not finish scanning '{name}' within {_options.TimeoutSeconds} s " +
                     $"({ScanCommandOptions.SectionName}:TimeoutSeconds) and was killed", null);
-            }
+        }
 
-            await DrainAsync(reading);
-            switch (process.ExitCode)
-            {
-                case 0:
-                    return ScanVerdict.Clean(digest, length);
-                case 1:
-                    var signature = output.FirstFound ?? errors.FirstFound ?? $"reported by {Name}";
-                    return ScanVerdict.Infected(signature, digest, length);
-                default:
-                    var tail = errors.Tail.Count > 0 ? errors.Tail : output.Tail;
-                    var detail = tail.Count > 0 ? ": " + string.Join(" | ", tail) : " and printed nothing";
-                    return Failed(name, ScanErrorKind.ScanFailed, $"{Name} exited with {process.ExitCode} scanning '{name}'{detail}", null);
-            }
+        switch (result.ExitCode)
+        {
+            case 0:
+                return ScanVerdict.Clean(digest, length);
+            case 1:
+                var signature = output.Picked ?? errors.Picked ?? $"reported by {Name}";
+                return ScanVerdict.Infected(signature, digest, length);
+            default:
+                var tail = errors.Tail.Count > 0 ? errors.Tail : output.Tail;
+                var detail = tail.Count > 0 ? ": " + string.Join(" | ", tail) : " and printed nothing";
+                return Failed(name, ScanErrorKind.ScanFailed, $"{Name} exited with {result.ExitCode} scanning '{name}'{detail}", null);
         }
     }
 
@@ -207,32 +159,6 @@ public sealed class ScanCommandScanner : IVirusScanner, IDisposable
         return stem + extension;
     }
 
-    private void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit(TimeSpan.FromSeconds(10));
-        }
-        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
-        {
-            // It exited between the timeout and the kill.
-            _logger.LogDebug(e, "{Scanner} exited before it could be killed", Name);
-        }
-    }
-
-    private async Task DrainAsync(Task reading)
-    {
-        try
-        {
-            await reading.WaitAsync(OutputDrainLimit, _time);
-        }
-        catch (TimeoutException)
-        {
-            _logger.LogWarning("{Scanner}: output still open {Seconds} s after the command ended; ignoring the rest", Name, OutputDrainLimit.TotalSeconds);
-        }
-    }
-
     private void DeleteDirectory(string directory)
     {
         try
@@ -254,71 +180,20 @@ public sealed class ScanCommandScanner : IVirusScanner, IDisposable
         return ScanVerdict.Error(kind, reason);
     }
 
-    /// <summary>Keeps what a verdict needs from one output stream: the first "FOUND" line and the last few lines.</summary>
-    private sealed class OutputCollector
+    // The signature on a "... FOUND" line, as clamscan and clamdscan print them.
+    private static string? SignatureOfFoundLine(string line)
     {
-        // Locked because a verdict may be read while a runaway grandchild is still writing (see OutputDrainLimit).
-        private readonly Lock _lock = new();
-        private readonly Queue<string> _tail = new();
-        private string? _firstFound;
-
-        public string? FirstFound
+        if (!line.EndsWith(" FOUND", StringComparison.Ordinal))
         {
-            get
-            {
-                lock (_lock)
-                {
-                    return _firstFound;
-                }
-            }
+            return null;
         }
 
-        public IReadOnlyCollection<string> Tail
+        if (ClamAvOutput.TryParseResultLine(line, out var result) && result.Outcome == ScanOutcome.Infected)
         {
-            get
-            {
-                lock (_lock)
-                {
-                    return [.. _tail];
-                }
-            }
+            return result.Signature;
         }
 
-        public async Task ReadAsync(StreamReader reader)
-        {
-            while (await reader.ReadLineAsync() is { } line)
-            {
-                line = (line.Length > MaxLineLength ? line[..MaxLineLength] : line).Trim();
-                if (line.Length == 0)
-                {
-                    continue;
-                }
-
-                lock (_lock)
-                {
-                    if (_firstFound is null && line.EndsWith(" FOUND", StringComparison.Ordinal))
-                    {
-                        _firstFound = SignatureOf(line);
-                    }
-
-                    _tail.Enqueue(line);
-                    if (_tail.Count > TailLines)
-                    {
-                        _tail.Dequeue();
-                    }
-                }
-            }
-        }
-
-        private static string? SignatureOf(string line)
-        {
-            if (ClamAvOutput.TryParseResultLine(line, out var result) && result.Outcome == ScanOutcome.Infected)
-            {
-                return result.Signature;
-            }
-
-            var bare = line[..^" FOUND".Length].Trim();
-            return bare.Length > 0 ? bare : null;
-        }
+        var bare = line[..^" FOUND".Length].Trim();
+        return bare.Length > 0 ? bare : null;
     }
 }
