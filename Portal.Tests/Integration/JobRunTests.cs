@@ -31,7 +31,7 @@ public sealed class JobRunTests(PostgresServer postgres)
             TestContext.Current.CancellationToken);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        var run = await WaitForFinishedRunAsync(factory);
+        var run = await factory.WaitForFinishedRunAsync(AuditRetentionJob.Name);
         run.Status.ShouldBe(JobRunStatus.Succeeded, run.Message);
         run.TriggeredBy.ShouldBe("admin@example.org");
         run.ProgressCurrent.ShouldBe(35);
@@ -54,7 +54,8 @@ public sealed class JobRunTests(PostgresServer postgres)
             TestUser.Approver.Apply(new HttpRequestMessage(HttpMethod.Get, "/api/v1/jobs")), TestContext.Current.CancellationToken);
         var jobs = await response.Content.ReadFromJsonAsync<List<JobSummary>>(ApiJson.Options, TestContext.Current.CancellationToken);
 
-        jobs.ShouldNotBeNull().Select(j => j.Name).ShouldBe([AuditRetentionJob.Name, InventorySyncJob.Name, WorkloadSyncJob.Name, TrivyOperatorImportJob.Name]);
+        jobs.ShouldNotBeNull().Select(j => j.Name).ShouldBe(
+            [AuditRetentionJob.Name, InventorySyncJob.Name, WorkloadSyncJob.Name, TrivyOperatorImportJob.Name, VulnerabilityScanJob.Name]);
         var job = jobs.Single(j => j.Name == AuditRetentionJob.Name);
         job.Schedule.ShouldBe("0 15 3 * * ?");
         job.NextFireTime.ShouldNotBeNull().UtcDateTime.TimeOfDay.ShouldBe(new TimeSpan(3, 15, 0));
@@ -70,7 +71,7 @@ public sealed class JobRunTests(PostgresServer postgres)
         });
         using var client = factory.CreatePortalClient();
 
-        var run = await WaitForFinishedRunAsync(factory);
+        var run = await factory.WaitForFinishedRunAsync(AuditRetentionJob.Name);
 
         run.Status.ShouldBe(JobRunStatus.Succeeded, run.Message);
         run.TriggeredBy.ShouldBe("schedule", "nobody asked for it: the start trigger did");
@@ -107,7 +108,7 @@ public sealed class JobRunTests(PostgresServer postgres)
             TestContext.Current.CancellationToken);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Accepted);
-        (await WaitForFinishedRunAsync(factory)).Status.ShouldBe(JobRunStatus.Succeeded);
+        (await factory.WaitForFinishedRunAsync(AuditRetentionJob.Name)).Status.ShouldBe(JobRunStatus.Succeeded);
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new NpgsqlCommand("SELECT count(*) FROM qrtz_triggers WHERE job_name = @job AND trigger_type = 'CRON'", connection);
@@ -126,23 +127,4 @@ public sealed class JobRunTests(PostgresServer postgres)
 
     private static Task<PortalDbContext> CreateContextAsync(PortalAppFactory factory) =>
         factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(TestContext.Current.CancellationToken);
-
-    /// <summary>The job runs on Quartz's threads; wait (bounded) for its run row to end.</summary>
-    private static async Task<JobRunView> WaitForFinishedRunAsync(PortalAppFactory factory)
-    {
-        var overview = factory.Services.CreateScope().ServiceProvider.GetRequiredService<JobsOverview>();
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            var runs = await overview.RecentRunsAsync(AuditRetentionJob.Name, 1, TestContext.Current.CancellationToken);
-            if (runs is [{ Status: not JobRunStatus.Running } run])
-            {
-                return run;
-            }
-
-            await Task.Delay(100, TestContext.Current.CancellationToken);
-        }
-
-        throw new TimeoutException("The job did not finish within 30 seconds.");
-    }
 }

@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Portal.Core.Jobs;
+using Portal.Features.Jobs;
 
 namespace Portal.Tests.TestInfrastructure;
 
@@ -71,6 +73,26 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
                 options.ConfigurationManager = new StaticConfigurationManager<OpenIdConnectConfiguration>(options.Configuration);
             });
         });
+    }
+
+    /// <summary>Jobs run on Quartz's threads: waits (bounded) for the latest run of <paramref name="jobName"/> to end.</summary>
+    public async Task<JobRunView> WaitForFinishedRunAsync(string jobName)
+    {
+        using var scope = Services.CreateScope();
+        var overview = scope.ServiceProvider.GetRequiredService<JobsOverview>();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            var runs = await overview.RecentRunsAsync(jobName, 1, TestContext.Current.CancellationToken);
+            if (runs is [{ Status: not JobRunStatus.Running } run])
+            {
+                return run;
+            }
+
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"The {jobName} job did not finish within 30 seconds.");
     }
 
     /// <summary>A client that does not follow redirects, so tests see the portal's own answer.</summary>

@@ -1,5 +1,6 @@
 using Portal.Data;
 using Portal.Features.Audit;
+using Portal.Features.Findings;
 using Portal.Features.Inventory;
 using Portal.Features.Jobs;
 using Portal.Features.Workloads;
@@ -31,6 +32,8 @@ public static class JobsSetup
         services.AddScoped<AuditRetention>();
         services.AddScoped<InventorySync>();
         services.AddScoped<WorkloadSync>();
+        // A singleton: it remembers which images failed, so they queue behind the others.
+        services.AddSingleton<VulnerabilityScanning>();
 
         var jobs = builder.Configuration.GetSection(JobsOptions.SectionName).Get<JobsOptions>() ?? new JobsOptions();
         var connectionString = builder.Configuration.GetConnectionString(DataServiceCollectionExtensions.ConnectionStringName);

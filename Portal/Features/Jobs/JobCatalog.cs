@@ -30,6 +30,11 @@ public static class JobCatalog
             "Reads Trivy Operator's VulnerabilityReports from every configured cluster and stores their findings.",
             typeof(TrivyOperatorImportJob),
             "0 15 * * * ?"),
+        new(VulnerabilityScanJob.Name,
+            "Vulnerability scan",
+            "Runs the configured scan command (e.g. Trivy) for inventory images without a fresh report and stores their findings.",
+            typeof(VulnerabilityScanJob),
+            "0 45 * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>
