@@ -36,6 +36,8 @@ public static class FeaturesSetup
         services.AddSingleton<ApiKeyManagement>();
         services.AddSingleton<FindingExceptions>();
         services.AddSingleton<FindingCatalog>();
+        services.AddSingleton<Malware.LayerScanner>();
+        services.AddSingleton<Malware.ImageMalwareScanning>();
         services.AddOptions<FindingsOptions>()
             .BindConfiguration(FindingsOptions.SectionName)
             .ValidateDataAnnotations()

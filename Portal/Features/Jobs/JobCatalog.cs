@@ -30,6 +30,11 @@ public static class JobCatalog
             "Reads Trivy Operator's VulnerabilityReports from every configured cluster and stores their findings.",
             typeof(TrivyOperatorImportJob),
             "0 15 * * * ?"),
+        new(MalwareScanJob.Name,
+            "Malware scan",
+            "Streams the layers of images not yet scanned (or scanned with older definitions) from their registries and scans every file for malware.",
+            typeof(MalwareScanJob),
+            "0 45 * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>
