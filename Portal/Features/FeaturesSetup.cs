@@ -38,6 +38,7 @@ public static class FeaturesSetup
         services.AddSingleton<FindingCatalog>();
         services.AddSingleton<Malware.LayerScanner>();
         services.AddSingleton<Malware.ImageMalwareScanning>();
+        services.AddSingleton<Malware.LayerVerdicts>();
         services.AddOptions<FindingsOptions>()
             .BindConfiguration(FindingsOptions.SectionName)
             .ValidateDataAnnotations()
