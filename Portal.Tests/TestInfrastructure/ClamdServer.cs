@@ -41,17 +41,19 @@ public sealed class ClamdServer : IAsyncLifetime
 
     private readonly TempDirectory _directory = new("portal-clamd");
     private readonly long _streamMaxLength;
+    private readonly string _extraConfig;
     private Process? _process;
 
     public ClamdServer()
-        : this(StreamMaxLength, definitionsVersion: null)
+        : this(StreamMaxLength, definitionsVersion: null, extraConfig: "")
     {
     }
 
-    private ClamdServer(long streamMaxLength, int? definitionsVersion)
+    private ClamdServer(long streamMaxLength, int? definitionsVersion, string extraConfig)
     {
         _streamMaxLength = streamMaxLength;
         DefinitionsVersion = definitionsVersion;
+        _extraConfig = extraConfig;
     }
 
     /// <summary>A byte pattern that <see cref="BodySignature"/> finds wherever it sits in a file.</summary>
@@ -95,10 +97,12 @@ public sealed class ClamdServer : IAsyncLifetime
     }
 
     /// <summary>Starts a clamd of the test's own (to stop, or with a larger <paramref name="streamMaxLength"/> in bytes).</summary>
+    /// <param name="extraConfig">More clamd.conf lines (e.g. "MaxFileSize 200M"), for benchmarks that need clamd's limits raised.</param>
     public static async Task<ClamdServer> StartAsync(
-        long streamMaxLength = StreamMaxLength, int? definitionsVersion = null, CancellationToken cancellationToken = default)
+        long streamMaxLength = StreamMaxLength, int? definitionsVersion = null, string extraConfig = "",
+        CancellationToken cancellationToken = default)
     {
-        var server = new ClamdServer(streamMaxLength, definitionsVersion);
+        var server = new ClamdServer(streamMaxLength, definitionsVersion, extraConfig);
         try
         {
             await server.StartCoreAsync(cancellationToken);
@@ -177,6 +181,7 @@ public sealed class ClamdServer : IAsyncLifetime
             FixStaleSocket yes
             StreamMaxLength {_streamMaxLength}
             LogTime yes
+            {_extraConfig}
             """;
         await File.WriteAllTextAsync(_directory.File("clamd.conf"), config, cancellationToken);
         await LaunchAsync(cancellationToken);
