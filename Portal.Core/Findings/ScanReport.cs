@@ -41,6 +41,12 @@ public enum ReportFormat
 
     /// <summary>Harbor pluggable scanner adapter vulnerability report 1.1.</summary>
     Harbor,
+
+    /// <summary>
+    /// The portal's own malware scan of an image's layers. Made inside the portal only: never read from a request body,
+    /// so no caller can clear (or invent) malware findings by posting a report.
+    /// </summary>
+    MalwareScan,
 }
 
 /// <summary>

@@ -22,6 +22,12 @@ public interface IRegistryClient
 
     /// <summary>GET an image's config blob: created time, labels, platform.</summary>
     Task<ImageConfig> GetConfigAsync(string repository, Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// GET a blob (an image layer) as a stream, without holding it in memory. The bytes are not checked here: whoever
+    /// reads them hashes them and compares with <paramref name="digest"/> at the end.
+    /// </summary>
+    Task<Stream> OpenBlobAsync(string repository, Digest digest, CancellationToken cancellationToken);
 }
 
 public sealed record FetchedManifest(Digest Digest, ParsedManifest Manifest);

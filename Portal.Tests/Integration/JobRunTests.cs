@@ -55,7 +55,8 @@ public sealed class JobRunTests(PostgresServer postgres)
         var jobs = await response.Content.ReadFromJsonAsync<List<JobSummary>>(ApiJson.Options, TestContext.Current.CancellationToken);
 
         jobs.ShouldNotBeNull().Select(j => j.Name).ShouldBe(
-            [AuditRetentionJob.Name, InventorySyncJob.Name, WorkloadSyncJob.Name, TrivyOperatorImportJob.Name, VulnerabilityScanJob.Name]);
+            [AuditRetentionJob.Name, InventorySyncJob.Name, WorkloadSyncJob.Name, TrivyOperatorImportJob.Name, VulnerabilityScanJob.Name,
+                MalwareScanJob.Name]);
         var job = jobs.Single(j => j.Name == AuditRetentionJob.Name);
         job.Schedule.ShouldBe("0 15 3 * * ?");
         job.NextFireTime.ShouldNotBeNull().UtcDateTime.TimeOfDay.ShouldBe(new TimeSpan(3, 15, 0));

@@ -1,4 +1,7 @@
 using System.Diagnostics;
+using System.Formats.Tar;
+using System.Globalization;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -16,6 +19,12 @@ namespace Portal.Tests.TestInfrastructure;
 /// Used as an assembly fixture (one clamd for everything), or started by a test with <see cref="StartAsync"/> when
 /// the test needs one it can stop. Starting takes a fraction of a second with this database.
 /// </para>
+/// <para>
+/// Started with a definitions version, the database is instead a "daily" database like the official one (an unsigned
+/// .cud, which clamd loads without a signing key), so VERSION reports that version and
+/// <see cref="ChangeDefinitionsAsync"/> can publish new definitions as freshclam would. It also holds
+/// <see cref="BodySignature"/>, a pattern found anywhere inside a file, for tests about big files.
+/// </para>
 /// </summary>
 public sealed class ClamdServer : IAsyncLifetime
 {
@@ -24,22 +33,34 @@ public sealed class ClamdServer : IAsyncLifetime
 
     public const string EicarSignature = "Eicar-Test-Signature.UNOFFICIAL";
 
+    /// <summary>What clamd reports for <see cref="BodyMarker"/> anywhere in a file (daily databases only).</summary>
+    public const string BodySignature = "Portal-Test-Body.UNOFFICIAL";
+
     private const string Executable = "/usr/sbin/clamd";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly TempDirectory _directory = new("portal-clamd");
     private readonly long _streamMaxLength;
+    private readonly string _extraConfig;
     private Process? _process;
 
     public ClamdServer()
-        : this(StreamMaxLength)
+        : this(StreamMaxLength, definitionsVersion: null, extraConfig: "")
     {
     }
 
-    private ClamdServer(long streamMaxLength)
+    private ClamdServer(long streamMaxLength, int? definitionsVersion, string extraConfig)
     {
         _streamMaxLength = streamMaxLength;
+        DefinitionsVersion = definitionsVersion;
+        _extraConfig = extraConfig;
     }
+
+    /// <summary>A byte pattern that <see cref="BodySignature"/> finds wherever it sits in a file.</summary>
+    public static byte[] BodyMarker { get; } = Encoding.ASCII.GetBytes("portal test marker: not harmful, only to be found");
+
+    /// <summary>The daily database version clamd reports, or null for the plain .hdb database.</summary>
+    public int? DefinitionsVersion { get; private set; }
 
     /// <summary>
     /// The EICAR anti-virus test file (https://www.eicar.org): 68 harmless bytes every scanner detects. Built from
@@ -76,9 +97,12 @@ public sealed class ClamdServer : IAsyncLifetime
     }
 
     /// <summary>Starts a clamd of the test's own (to stop, or with a larger <paramref name="streamMaxLength"/> in bytes).</summary>
-    public static async Task<ClamdServer> StartAsync(long streamMaxLength = StreamMaxLength, CancellationToken cancellationToken = default)
+    /// <param name="extraConfig">More clamd.conf lines (e.g. "MaxFileSize 200M"), for benchmarks that need clamd's limits raised.</param>
+    public static async Task<ClamdServer> StartAsync(
+        long streamMaxLength = StreamMaxLength, int? definitionsVersion = null, string extraConfig = "",
+        CancellationToken cancellationToken = default)
     {
-        var server = new ClamdServer(streamMaxLength);
+        var server = new ClamdServer(streamMaxLength, definitionsVersion, extraConfig);
         try
         {
             await server.StartCoreAsync(cancellationToken);
@@ -141,12 +165,7 @@ public sealed class ClamdServer : IAsyncLifetime
         Directory.CreateDirectory(database);
         Directory.CreateDirectory(_directory.File("tmp"));
 
-        // The .hdb format is "md5:size:name"; what sigtool --md5 writes, without needing sigtool.
-#pragma warning disable CA5351 // MD5 is what the .hdb signature format is defined over; nothing here relies on its strength.
-        var md5 = Convert.ToHexStringLower(MD5.HashData(Eicar));
-#pragma warning restore CA5351
-        await File.WriteAllTextAsync(Path.Combine(database, "test.hdb"),
-            $"{md5}:{Eicar.Length}:{EicarSignature.Replace(".UNOFFICIAL", "", StringComparison.Ordinal)}\n", cancellationToken);
+        await WriteDatabaseAsync(database, cancellationToken);
 
         // No "User" line: clamd keeps running as whoever runs the tests (Debian's default config says clamav, which
         // could not read this directory). MaxThreads stays at clamd's default (10), as in production.
@@ -162,6 +181,7 @@ public sealed class ClamdServer : IAsyncLifetime
             FixStaleSocket yes
             StreamMaxLength {_streamMaxLength}
             LogTime yes
+            {_extraConfig}
             """;
         await File.WriteAllTextAsync(_directory.File("clamd.conf"), config, cancellationToken);
         await LaunchAsync(cancellationToken);
@@ -192,6 +212,100 @@ public sealed class ClamdServer : IAsyncLifetime
 
             await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Publishes new definitions (the next daily version, same signatures) and makes clamd load them, as freshclam
+    /// does after an update; returns once VERSION reports the new version.
+    /// </summary>
+    public async Task ChangeDefinitionsAsync(CancellationToken cancellationToken = default)
+    {
+        if (DefinitionsVersion is null)
+        {
+            throw new InvalidOperationException("This clamd has no daily database; start it with a definitions version.");
+        }
+
+        DefinitionsVersion++;
+        await WriteDatabaseAsync(_directory.File("db"), cancellationToken);
+        await CommandAsync("zRELOAD\0", cancellationToken);
+        var deadline = Stopwatch.StartNew();
+        while (!(await CommandAsync("zVERSION\0", cancellationToken)).Contains($"/{DefinitionsVersion}/", StringComparison.Ordinal))
+        {
+            if (deadline.Elapsed > StartTimeout)
+            {
+                throw new TimeoutException($"clamd did not load definitions {DefinitionsVersion}. Its log:\n{ReadLogTail()}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
+        }
+    }
+
+    private async Task WriteDatabaseAsync(string database, CancellationToken cancellationToken)
+    {
+        // The .hdb format is "md5:size:name"; what sigtool --md5 writes, without needing sigtool.
+#pragma warning disable CA5351 // MD5 is what the .hdb signature format is defined over; nothing here relies on its strength.
+        var md5 = Convert.ToHexStringLower(MD5.HashData(Eicar));
+#pragma warning restore CA5351
+        var hdb = $"{md5}:{Eicar.Length}:{EicarSignature.Replace(".UNOFFICIAL", "", StringComparison.Ordinal)}\n";
+        if (DefinitionsVersion is not { } version)
+        {
+            await File.WriteAllTextAsync(Path.Combine(database, "test.hdb"), hdb, cancellationToken);
+            return;
+        }
+
+        // .ndb: "name:target type (0 = any file):offset (* = anywhere):hex pattern".
+        var ndb = $"{BodySignature.Replace(".UNOFFICIAL", "", StringComparison.Ordinal)}:0:*:{Convert.ToHexStringLower(BodyMarker)}\n";
+        var temporary = Path.Combine(database, "daily.cud.new");
+        await File.WriteAllBytesAsync(temporary, DailyDatabase(version, ("daily.hdb", hdb), ("daily.ndb", ndb)), cancellationToken);
+        File.Move(temporary, Path.Combine(database, "daily.cud"), overwrite: true);
+    }
+
+    // The container format of ClamAV's databases: a 512-byte text header ("ClamAV-VDB:build time:version:signatures:
+    // functionality level:MD5 of the rest:digital signature:builder:build time in seconds") and a gzip'd tar whose
+    // daily.info lists each file with its size and SHA-256. An unsigned database (.cud, "X" for the signature) is what
+    // sigtool --build --unsigned writes; written here directly so the tests need no interactive sigtool.
+    private static byte[] DailyDatabase(int version, params (string Name, string Content)[] files)
+    {
+        var built = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(version % 1000);
+        var time = built.ToString("dd MMM yyyy HH-mm", CultureInfo.InvariantCulture) + " +0000";
+        var head = $"ClamAV-VDB:{time}:{version}:{files.Length}:90";
+        var tail = $"portal-tests:{built.ToUnixTimeSeconds()}";
+        var info = new StringBuilder($"{head}:X:X:{tail}\n");
+        foreach (var (name, content) in files)
+        {
+            var bytes = Encoding.ASCII.GetBytes(content);
+            info.Append(CultureInfo.InvariantCulture, $"{name}:{bytes.Length}:{Convert.ToHexStringLower(SHA256.HashData(bytes))}\n");
+        }
+
+        using var body = new MemoryStream();
+        using (var gzip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Ustar))
+        {
+            foreach (var (name, content) in files.Prepend(("daily.info", info.ToString())))
+            {
+                tar.WriteEntry(new UstarTarEntry(TarEntryType.RegularFile, name)
+                {
+                    DataStream = new MemoryStream(Encoding.ASCII.GetBytes(content)),
+                    ModificationTime = built,
+                });
+            }
+        }
+
+#pragma warning disable CA5351 // The header's checksum is defined as MD5.
+        var header = $"{head}:{Convert.ToHexStringLower(MD5.HashData(body.ToArray()))}:X:{tail}";
+#pragma warning restore CA5351
+        return [.. Encoding.ASCII.GetBytes(header.PadRight(512)), .. body.ToArray()];
+    }
+
+    private async Task<string> CommandAsync(string command, CancellationToken cancellationToken)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port, cancellationToken);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(command), cancellationToken);
+        using var reply = new MemoryStream();
+        await stream.CopyToAsync(reply, cancellationToken);
+        return Encoding.ASCII.GetString(reply.ToArray()).TrimEnd('\0');
     }
 
     // A raw PING, independent of the client under test.

@@ -49,10 +49,11 @@ public static class ScanReportEndpoints
         ReportFormat? stated = null;
         if (!string.IsNullOrEmpty(format))
         {
-            if (!Enum.TryParse<ReportFormat>(format, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+            if (!Enum.TryParse<ReportFormat>(format, ignoreCase: true, out var parsed) || int.TryParse(format, out _)
+                || !ScanReportReader.IsReadable(parsed))
             {
                 return Problem(StatusCodes.Status400BadRequest, "Unknown report format",
-                    $"'{format}' is not a format. Formats: {string.Join(", ", Enum.GetNames<ReportFormat>())}.");
+                    $"'{format}' is not a format. Formats: {string.Join(", ", ScanReportReader.ReadableFormats)}.");
             }
 
             stated = parsed;

@@ -36,6 +36,9 @@ public static class FeaturesSetup
         services.AddSingleton<ApiKeyManagement>();
         services.AddSingleton<FindingExceptions>();
         services.AddSingleton<FindingCatalog>();
+        services.AddSingleton<Malware.LayerScanner>();
+        services.AddSingleton<Malware.ImageMalwareScanning>();
+        services.AddSingleton<Malware.LayerVerdicts>();
         services.AddOptions<FindingsOptions>()
             .BindConfiguration(FindingsOptions.SectionName)
             .ValidateDataAnnotations()

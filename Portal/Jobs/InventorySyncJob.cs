@@ -40,16 +40,28 @@ public sealed class InventorySyncJob(
 
         var summaries = new List<string>();
         var failures = new List<string>();
+        var newImages = 0;
         foreach (var registry in registries)
         {
             try
             {
-                summaries.Add((await sync.SyncAsync(registry.Id, mode, progress, cancellationToken)).ToString());
+                var summary = await sync.SyncAsync(registry.Id, mode, progress, cancellationToken);
+                newImages += summary.NewImages;
+                summaries.Add(summary.ToString());
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // One failing registry keeps its previous inventory and does not stop the others.
                 failures.Add($"{registry.Name}: {ex.Message}");
+            }
+        }
+
+        if (newImages > 0)
+        {
+            // New digests are scanned now rather than at the scanners' next scheduled run.
+            foreach (var follower in JobCatalog.All.Where(j => j.FollowsNewImages))
+            {
+                await context.Scheduler.TriggerJob(new JobKey(follower.Name), new JobDataMap { [JobsOverview.TriggeredByKey] = Name }, cancellationToken);
             }
         }
 

@@ -26,6 +26,10 @@ internal sealed record BenchmarkOptions
     public bool SkipSync { get; init; }
     public bool SkipPage { get; init; }
     public bool SkipWorkloads { get; init; }
+    public bool SkipMalware { get; init; }
+
+    /// <summary>Unpacked size of the image the malware scan benchmark scans.</summary>
+    public int MalwareMebibytes { get; init; } = 500;
     public bool SkipMemory { get; init; }
 
     /// <summary>Also sample what a full sync and a first workload sync allocate, by type (an extra sync in each memory probe process).</summary>
@@ -51,8 +55,9 @@ internal sealed record BenchmarkOptions
           --page-calls N     timed calls per Images page query (default 20)
           --pods N           pods in the Kubernetes API emulator for the workload sync (default 10000; --quick 1000)
           --namespaces N     namespaces they are spread over, each with a profile and a notebook (default 500; --quick 50)
+          --malware-mb N     unpacked size of the image for the malware scan (default 500; --quick 100)
           --quick            a fast smoke run with the smaller defaults
-          --skip-sync, --skip-page, --skip-workloads, --skip-memory   leave a part out
+          --skip-sync, --skip-page, --skip-workloads, --skip-malware, --skip-memory   leave a part out
           --profile          also sample the allocations by type of a full sync and of a first workload sync (one more
                              sync of each, in its probe process)
           --page-what-if     also time the Images page with two covering indexes added to the seeded database
@@ -63,7 +68,7 @@ internal sealed record BenchmarkOptions
     {
         var quick = args.Contains("--quick");
         var options = quick
-            ? new BenchmarkOptions { Quick = true, Repositories = 50, TagsPerRepository = 10, PageTags = 10_000, Pods = 1_000, Namespaces = 50 }
+            ? new BenchmarkOptions { Quick = true, Repositories = 50, TagsPerRepository = 10, PageTags = 10_000, Pods = 1_000, Namespaces = 50, MalwareMebibytes = 100 }
             : new BenchmarkOptions();
         for (var i = 0; i < args.Count; i++)
         {
@@ -81,6 +86,8 @@ internal sealed record BenchmarkOptions
                 "--skip-sync" => options with { SkipSync = true },
                 "--skip-page" => options with { SkipPage = true },
                 "--skip-workloads" => options with { SkipWorkloads = true },
+                "--skip-malware" => options with { SkipMalware = true },
+                "--malware-mb" => options with { MalwareMebibytes = Positive(args, ++i) },
                 "--skip-memory" => options with { SkipMemory = true },
                 "--profile" => options with { ProfileAllocations = true },
                 "--page-what-if" => options with { PageWhatIf = true },

@@ -29,15 +29,22 @@ internal sealed class PortalSession : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static PortalSession Start(RequestCounter? counter = null)
+    public static PortalSession Start(RequestCounter? counter = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var factory = PortalAppFactory.WithSettings(new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>
         {
             ["Jobs:Schedules:inventory-sync"] = Never,
             ["Jobs:Schedules:audit-retention"] = Never,
+            ["Jobs:Schedules:malware-scan"] = Never,
             // Each fresh database makes a new key ring, and says so at Warning; that is noise here.
             ["Logging:LogLevel:Microsoft.AspNetCore.DataProtection"] = "Error",
-        });
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var factory = PortalAppFactory.WithSettings(all);
         try
         {
             var app = counter is null

@@ -56,6 +56,7 @@ internal static class BenchmarkProgram
         SyncResults? sync = null;
         PageResults? page = null;
         WorkloadResults? workloads = null;
+        MalwareResults? malware = null;
         if (!options.SkipSync)
         {
             sync = await new SyncBenchmark(options, log).RunAsync(cancellation.Token);
@@ -69,6 +70,11 @@ internal static class BenchmarkProgram
         if (!options.SkipWorkloads)
         {
             workloads = await new WorkloadSyncBenchmark(options, log).RunAsync(cancellation.Token);
+        }
+
+        if (!options.SkipMalware)
+        {
+            malware = await new MalwareScanBenchmark(options, log).RunAsync(cancellation.Token);
         }
 
         var report = new Report();
@@ -89,6 +95,11 @@ internal static class BenchmarkProgram
         {
             ResultsWriter.AddWorkloads(report, workloads);
             ResultsWriter.WriteWorkloadDetails(log, workloads);
+        }
+
+        if (malware is not null)
+        {
+            ResultsWriter.AddMalware(report, malware);
         }
 
         await log.WriteLineAsync();

@@ -10,6 +10,20 @@ internal static class ResultsWriter
     public const long MemoryTargetBytes = 300L * 1024 * 1024;
     public const double PageTargetMs = 300;
     public const double WorkloadSyncTarget = 2.0;
+    public const double MalwareScanTarget = 1.2;
+
+    public static void AddMalware(Report report, MalwareResults malware)
+    {
+        var portal = Stats.Median(malware.Runs.Select(r => r.Portal));
+        var baseline = Stats.Median(malware.Runs.Select(r => r.Baseline));
+        var ratio = portal / baseline;
+        report.Add($"Malware scan of a {Stats.Mebibytes(malware.UnpackedBytes)} image ({Stats.Number(malware.Files)} files, {malware.Layers} layers, "
+                + $"{Stats.Mebibytes(malware.ImageBytes)} compressed; median of {malware.Runs.Count})",
+            Stats.Seconds(portal), $"{Stats.Seconds(baseline)} clamdscan --fdpass, files on disk", Stats.Ratio(ratio),
+            $"<= {Stats.Ratio(MalwareScanTarget)} baseline", ratio <= MalwareScanTarget);
+        var throughput = malware.UnpackedBytes / portal.TotalSeconds;
+        report.Add("  throughput (download, unpack, scan)", $"{Stats.Mebibytes((long)throughput)}/s", "", "", "", null);
+    }
 
     public static void AddSync(Report report, SyncResults sync)
     {

@@ -12,6 +12,12 @@ namespace Portal.Core.Findings.Parsers;
 /// </summary>
 public static class ScanReportReader
 {
+    /// <summary>The formats a report can arrive in; the portal's own malware scans are never read from outside.</summary>
+    public static IReadOnlyList<ReportFormat> ReadableFormats { get; } =
+        [.. Enum.GetValues<ReportFormat>().Where(IsReadable)];
+
+    public static bool IsReadable(ReportFormat format) => Enum.IsDefined(format) && format != ReportFormat.MalwareScan;
+
     private static readonly byte[] Utf8Bom = [0xEF, 0xBB, 0xBF];
 
     /// <param name="body">The report bytes exactly as received.</param>
@@ -20,6 +26,12 @@ public static class ScanReportReader
     public static ScanReport Read(ReadOnlySpan<byte> body, ReportFormat? stated, ScanReportReaderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (stated is { } claimed && !IsReadable(claimed))
+        {
+            throw new ScanReportFormatException(
+                $"'{claimed}' is not a format the portal reads. Formats: {string.Join(", ", ReadableFormats)}.");
+        }
+
         if (body.Length > options.MaxBodyBytes)
         {
             throw TooLarge(options);

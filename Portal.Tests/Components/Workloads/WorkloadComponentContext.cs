@@ -40,6 +40,7 @@ public abstract class WorkloadComponentContext(PostgresServer postgres) : Portal
         Services.AddSingleton<ImageCatalog>();
         Services.AddSingleton<WorkloadCatalog>();
         Services.AddSingleton<DashboardSummary>();
+        Services.AddSingleton<Portal.Features.Malware.LayerVerdicts>();
     }
 
     public new async ValueTask DisposeAsync()

@@ -38,6 +38,16 @@ public sealed class ScanReportReaderTests
         Read(body).Format.ShouldBe(format);
     }
 
+    [Fact]
+    public void TheMalwareScanFormatIsNeverReadFromABody()
+    {
+        var body = Bytes("trivy", "alpine-310.json.golden");
+
+        Should.Throw<ScanReportFormatException>(() => Read(body, ReportFormat.MalwareScan)).Message.ShouldContain("not a format the portal reads");
+        ScanReportReader.ReadableFormats.ShouldNotContain(ReportFormat.MalwareScan);
+        ScanReportReader.ReadableFormats.Count.ShouldBe(Enum.GetValues<ReportFormat>().Length - 1);
+    }
+
     [Theory]
     [MemberData(nameof(AcceptedFixtures))]
     public void ReadsTheSameWhetherTheFormatIsStatedOrDetected(string file, ReportFormat format)

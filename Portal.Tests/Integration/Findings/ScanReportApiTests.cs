@@ -134,6 +134,9 @@ public sealed class ScanReportApiTests(PortalAppFactory factory) : PortalAppTest
 
     [Theory]
     [InlineData("?format=Grype", "Unknown report format")]
+    // The portal's own malware scans are never taken from a caller: a posted "clean" malware report must not clear findings.
+    [InlineData("?format=MalwareScan", "Unknown report format")]
+    [InlineData("?format=6", "Unknown report format")]
     [InlineData("?digest=sha256:nothex", "Invalid digest")]
     public async Task BadParametersAre400(string query, string title)
     {

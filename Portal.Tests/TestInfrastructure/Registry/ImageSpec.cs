@@ -37,6 +37,9 @@ public sealed record ImageSpec
     /// <summary>How many layers; each is a small real gzip'd tar holding one text file.</summary>
     public int LayerCount { get; init; } = 1;
 
+    /// <summary>Layers built by the test (see <see cref="LayerTar"/>), used instead of the generated ones when set.</summary>
+    public IReadOnlyList<BuiltLayer>? Layers { get; init; }
+
     /// <summary>
     /// Extra incompressible bytes in every layer, for tests about image size. Deterministic for a given
     /// <see cref="Content"/>, so equal specs still give equal digests.

@@ -243,13 +243,13 @@ public sealed class RegistryImagePusher : IDisposable
     private async Task<PushedManifest> PushImageCoreAsync(string repository, string? reference, ImageSpec spec,
         CancellationToken cancellationToken)
     {
-        if (spec.LayerCount < 1)
+        if (spec.LayerCount < 1 && spec.Layers is null)
         {
             throw new ArgumentException("An image needs at least one layer.", nameof(spec));
         }
 
         var content = spec.Content ?? Guid.NewGuid().ToString("N");
-        var layers = Enumerable.Range(0, spec.LayerCount)
+        var layers = spec.Layers?.Select(l => (l.Layer, l.DiffId)).ToList() ?? Enumerable.Range(0, spec.LayerCount)
             .Select(i => ImageBlobs.Layer(spec.Style, content, i, spec.LayerPaddingBytes))
             .ToList();
         // Builders write whole seconds; a fractional "now" would look odd next to real images.

@@ -97,6 +97,7 @@ internal sealed class MalwareVerdictConfiguration : IEntityTypeConfiguration<Mal
         builder.Property(v => v.Reason).HasMaxLength(MalwareVerdict.MaxReasonLength);
         builder.Property(v => v.Engine).HasMaxLength(MalwareVerdict.MaxEngineLength);
         builder.Property(v => v.DefinitionsVersion).HasMaxLength(MalwareVerdict.MaxDefinitionsVersionLength);
+        builder.Property(v => v.Detections).HasJsonConversion();
         builder.Ignore(v => v.IsClean);
         // One current verdict per content: a rescan after a definitions change replaces it.
         builder.HasIndex(v => v.Sha256).IsUnique();

@@ -50,9 +50,7 @@ public sealed class InventorySync(
     {
         var known = await LoadKnownAsync(registryId, cancellationToken);
         var registry = known.Registry;
-        var endpoint = new RegistryEndpoint(new Uri(registry.Url), registry.Username, secrets.Unprotect(registry.ProtectedSecret),
-            registry.AllowInsecure, registry.MaxConcurrency);
-        var client = clients.Create(endpoint);
+        var client = clients.Create(secrets.EndpointFor(registry));
         try
         {
             var snapshot = await ReadRegistryAsync(client, known, mode, registry.MaxConcurrency, progress, cancellationToken);

@@ -3,7 +3,8 @@ using Portal.Jobs;
 namespace Portal.Features.Jobs;
 
 /// <summary>A background job the portal runs: its stable name, what it does, and its schedule when none is configured.</summary>
-public sealed record JobDefinition(string Name, string Title, string Description, Type JobType, string DefaultSchedule);
+/// <param name="FollowsNewImages">Also run as soon as an inventory sync finds new images (scanners, so new digests need not wait for the schedule).</param>
+public sealed record JobDefinition(string Name, string Title, string Description, Type JobType, string DefaultSchedule, bool FollowsNewImages = false);
 
 /// <summary>Every job the portal knows, registered explicitly.</summary>
 public static class JobCatalog
@@ -34,7 +35,14 @@ public static class JobCatalog
             "Vulnerability scan",
             "Runs the configured scan command (e.g. Trivy) for inventory images without a fresh report and stores their findings.",
             typeof(VulnerabilityScanJob),
-            "0 45 * * * ?"),
+            "0 45 * * * ?",
+            FollowsNewImages: true),
+        new(MalwareScanJob.Name,
+            "Malware scan",
+            "Streams the layers of images not yet scanned (or scanned with older definitions) from their registries and scans every file for malware.",
+            typeof(MalwareScanJob),
+            "0 50 * * * ?",
+            FollowsNewImages: true),
     ];
 
     public static JobDefinition? Find(string name) =>

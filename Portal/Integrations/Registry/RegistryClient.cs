@@ -102,6 +102,23 @@ internal sealed class RegistryClient(HttpClient http, RegistryEndpoint endpoint,
         return ImageConfigParser.Parse(body);
     }
 
+    public async Task<Stream> OpenBlobAsync(string repository, Digest digest, CancellationToken cancellationToken)
+    {
+        var response = await SendAsync(HttpMethod.Get, $"v2/{repository}/blobs/{digest}", PullScope(repository),
+            accept: null, cancellationToken);
+        try
+        {
+            EnsureSuccess(response, $"blob {digest} of {repository}");
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return new ResponseStream(body, response);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
     public void Dispose() => _slots.Dispose();
 
     private async Task<IReadOnlyList<string>> ListPagedAsync(
@@ -355,4 +372,48 @@ internal sealed class RegistryClient(HttpClient http, RegistryEndpoint endpoint,
     private static string ManifestPath(string repository, string reference) => $"v2/{repository}/manifests/{reference}";
 
     private static string PullScope(string repository) => $"repository:{repository}:pull";
+}
+
+/// <summary>A response body that disposes its response (and so returns the connection) when it is disposed.</summary>
+internal sealed class ResponseStream(Stream body, HttpResponseMessage response) : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => body.Read(buffer, offset, count);
+
+    public override int Read(Span<byte> buffer) => body.Read(buffer);
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        body.ReadAsync(buffer, offset, count, cancellationToken);
+
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+        body.ReadAsync(buffer, cancellationToken);
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            body.Dispose();
+            response.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
 }

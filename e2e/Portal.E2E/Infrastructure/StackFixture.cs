@@ -190,6 +190,7 @@ public sealed class StackFixture : IAsyncLifetime
                 ["Jobs__Schedules__workload-sync"] = "0 0 0 1 1 ? 2100",
                 ["Jobs__Schedules__trivy-operator-import"] = "0 0 0 1 1 ? 2100",
                 ["Jobs__Schedules__vulnerability-scan"] = "0 0 0 1 1 ? 2100",
+                ["Jobs__Schedules__malware-scan"] = "0 0 0 1 1 ? 2100",
                 ["Kubernetes__Clusters__0__Name"] = "e2e",
                 ["Kubernetes__Clusters__0__KubeConfigPath"] = KubeconfigPath,
             },

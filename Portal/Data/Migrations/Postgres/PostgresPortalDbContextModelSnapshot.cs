@@ -679,9 +679,16 @@ namespace Portal.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<long?>("BytesScanned")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("DefinitionsVersion")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Detections")
+                        .IsRequired()
+                        .HasColumnType("text");
 
                     b.Property<string>("Engine")
                         .IsRequired()
@@ -691,6 +698,9 @@ namespace Portal.Data.Migrations.Postgres
                     b.Property<string>("ErrorKind")
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<int?>("FilesScanned")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Outcome")
                         .IsRequired()

@@ -650,8 +650,15 @@ namespace Portal.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("BytesScanned")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("DefinitionsVersion")
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Detections")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Engine")
@@ -662,6 +669,9 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<string>("ErrorKind")
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
+
+                    b.Property<int?>("FilesScanned")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Outcome")
                         .IsRequired()
