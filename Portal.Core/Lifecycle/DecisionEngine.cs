@@ -137,7 +137,11 @@ public static class DecisionEngine
             MigrationTargets = snapshot.MigrationPaths.Where(p => p.State != MigrationPathState.Revoked).Select(p => p.ToImageId).ToHashSet();
             ApprovedPaths = snapshot.MigrationPaths.Where(p => p.State == MigrationPathState.Approved)
                 .GroupBy(p => p.FromImageId).ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Id).First());
-            Choices = snapshot.MigrationChoices.ToDictionary(c => (c.WorkloadId, c.FromImageId), c => c.Migrate);
+            foreach (var choice in snapshot.MigrationChoices)
+            {
+                Choices[(choice.WorkloadId, choice.FromImageId)] = choice.Migrate; // the latest answer stands
+            }
+
             Snapshot = snapshot;
         }
 
@@ -146,7 +150,7 @@ public static class DecisionEngine
         public Dictionary<long, List<WorkloadFacts>> UsersByImage { get; } = [];
         public HashSet<long> MigrationTargets { get; }
         public Dictionary<long, MigrationPathFacts> ApprovedPaths { get; }
-        public Dictionary<(long WorkloadId, long FromImageId), bool> Choices { get; }
+        public Dictionary<(long WorkloadId, long FromImageId), bool> Choices { get; } = [];
 
         public IReadOnlyList<FindingFacts> FindingsOf(long imageId) => _findings.TryGetValue(imageId, out var list) ? list : [];
 
@@ -399,7 +403,17 @@ public static class DecisionEngine
             }
         }
 
-        private void Add(PlannedAction action) => actions.Add(action);
+        private readonly HashSet<string> _keys = [];
+
+        // One act per key: the same vulnerability in one package can be reported for several of an image's digests or
+        // installed versions, and is one thing to tell.
+        private void Add(PlannedAction action)
+        {
+            if (_keys.Add(action.Key))
+            {
+                actions.Add(action);
+            }
+        }
 
         private static string Users(IReadOnlyList<WorkloadFacts> users)
         {
