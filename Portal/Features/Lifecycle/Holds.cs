@@ -8,7 +8,8 @@ namespace Portal.Features.Lifecycle;
 
 public sealed record HoldInput(HoldSubjectKind SubjectKind, long SubjectId, HoldScope Scope, string? Reason, DateTimeOffset Until);
 
-public sealed record HoldResult(bool Succeeded, IReadOnlyList<string> Errors, long? Id = null);
+/// <param name="Missing">The hold (or subject) does not exist.</param>
+public sealed record HoldResult(bool Succeeded, IReadOnlyList<string> Errors, long? Id = null, bool Missing = false);
 
 /// <summary>Approvers place, extend and lift holds; each change is bounded by policy and audited.</summary>
 public sealed class Holds(IDbContextFactory<PortalDbContext> contexts, LifecyclePolicies policies, AuditLog audit, TimeProvider clock)
@@ -59,7 +60,7 @@ public sealed class Holds(IDbContextFactory<PortalDbContext> contexts, Lifecycle
         var hold = await db.Holds.SingleOrDefaultAsync(h => h.Id == id, cancellationToken);
         if (hold is null)
         {
-            return new HoldResult(false, [$"There is no hold {id}."]);
+            return new HoldResult(false, [$"There is no hold {id}."], Missing: true);
         }
 
         var before = Details(hold);
@@ -81,7 +82,7 @@ public sealed class Holds(IDbContextFactory<PortalDbContext> contexts, Lifecycle
         var hold = await db.Holds.SingleOrDefaultAsync(h => h.Id == id, cancellationToken);
         if (hold is null)
         {
-            return new HoldResult(false, [$"There is no hold {id}."]);
+            return new HoldResult(false, [$"There is no hold {id}."], Missing: true);
         }
 
         if (!hold.IsActive(now))
