@@ -9,6 +9,9 @@ namespace Portal.Features.Lifecycle;
 public sealed record HoldInput(HoldSubjectKind SubjectKind, long SubjectId, HoldScope Scope, string? Reason, DateTimeOffset Until);
 
 /// <param name="Missing">The hold (or subject) does not exist.</param>
+/// <summary>Something a hold can be placed on, as a picker shows it.</summary>
+public sealed record HoldSubjectOption(HoldSubjectKind Kind, long Id, string Display);
+
 public sealed record HoldResult(bool Succeeded, IReadOnlyList<string> Errors, long? Id = null, bool Missing = false);
 
 /// <summary>Approvers place, extend and lift holds; each change is bounded by policy and audited.</summary>
@@ -25,6 +28,39 @@ public sealed class Holds(IDbContextFactory<PortalDbContext> contexts, Lifecycle
         }
 
         return await holds.OrderByDescending(h => h.PlacedAt).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>Up to 20 repositories, images or present workloads whose name (or digest) contains <paramref name="text"/>.</summary>
+    public async Task<IReadOnlyList<HoldSubjectOption>> SearchSubjectsAsync(HoldSubjectKind kind, string? text, CancellationToken cancellationToken)
+    {
+        const int Max = 20;
+        var term = (text ?? "").Trim();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        switch (kind)
+        {
+            case HoldSubjectKind.Repository:
+                return await db.Repositories.Where(r => r.GoneAt == null && r.Name.Contains(term)).OrderBy(r => r.Name).Take(Max)
+                    .Select(r => new HoldSubjectOption(kind, r.Id, r.Name)).ToListAsync(cancellationToken);
+            case HoldSubjectKind.Image:
+                var images = await (
+                        from image in db.Images
+                        join repository in db.Repositories on image.RepositoryId equals repository.Id
+                        where image.GoneAt == null && image.ParentId == null && (repository.Name.Contains(term) || image.Digest.Contains(term))
+                        orderby repository.Name, image.Created descending
+                        select new { image.Id, repository.Name, image.Digest })
+                    .Take(Max).ToListAsync(cancellationToken);
+                var ids = images.Select(i => i.Id).ToList();
+                var tags = (await db.Tags.Where(t => t.GoneAt == null && ids.Contains(t.ImageId)).Select(t => new { t.ImageId, t.Name }).ToListAsync(cancellationToken))
+                    .ToLookup(t => t.ImageId, t => t.Name);
+                return [.. images.Select(i => new HoldSubjectOption(kind, i.Id,
+                    $"{i.Name}:{(tags[i.Id].Any() ? string.Join(",", tags[i.Id].Order()) : "(untagged)")} {i.Digest[..Math.Min(19, i.Digest.Length)]}"))];
+            case HoldSubjectKind.Workload:
+                return await db.Workloads.Where(w => w.GoneAt == null && (w.Namespace + "/" + w.Name).Contains(term))
+                    .OrderBy(w => w.Namespace).ThenBy(w => w.Name).Take(Max)
+                    .Select(w => new HoldSubjectOption(kind, w.Id, w.Cluster + "/" + w.Namespace + "/" + w.Name)).ToListAsync(cancellationToken);
+            default:
+                return [];
+        }
     }
 
     public async Task<HoldResult> PlaceAsync(HoldInput input, string actor, CancellationToken cancellationToken)
