@@ -53,6 +53,9 @@ public sealed record SeverityCounts(int Critical, int High, int Medium, int Low,
     };
 }
 
+/// <summary>The latest report received for an image's digests: whether, when and by what it was scanned.</summary>
+public sealed record LatestScan(string Digest, ReportFormat Format, string Scanner, string Source, DateTimeOffset ReceivedAt, int Findings);
+
 /// <summary>One vulnerable package of an impacted image, and the exception that covers it if one does.</summary>
 public sealed record ImpactedPackage(
     string Package, string InstalledVersion, string? FixedVersion, Severity Severity, ExceptionState? Exception, DateTimeOffset? ExceptedUntil);
@@ -290,6 +293,19 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
         }
     }
 
+    /// <summary>The latest report received for any of <paramref name="digests"/>, or null when none was ever scanned.</summary>
+    public async Task<LatestScan?> LatestScanAsync(IReadOnlyList<string> digests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(digests);
+        var wanted = digests.Distinct(StringComparer.Ordinal).ToList();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.ScanRecords.AsNoTracking()
+            .Where(r => wanted.Contains(r.Digest))
+            .OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id)
+            .Select(r => new LatestScan(r.Digest, r.Format, r.Scanner, r.Source, r.ReceivedAt, r.Findings))
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
     /// <summary>
     /// Images with the vulnerability open (one entry per image, with its vulnerable packages and the exceptions that
     /// cover them), the present workloads running them, and their owners.
@@ -313,8 +329,10 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
                 select new { image.Id, image.Digest, image.ParentId, image.Class, Repository = repository.Name, registry.Url })
             .ToListAsync(cancellationToken);
         var imageIds = images.Select(i => i.Id).ToList();
+        // A platform image is pulled through its index's tags.
+        var taggedIds = images.Select(i => i.ParentId ?? i.Id).Distinct().ToList();
         var tags = (await db.Tags.AsNoTracking()
-                .Where(t => imageIds.Contains(t.ImageId) && t.GoneAt == null)
+                .Where(t => taggedIds.Contains(t.ImageId) && t.GoneAt == null)
                 .Select(t => new { t.ImageId, t.Name })
                 .ToListAsync(cancellationToken))
             .ToLookup(t => t.ImageId, t => t.Name);
@@ -341,7 +359,7 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
             .Select(i =>
             {
                 var host = ImageRegistry.ReferenceHostOf(i.Url);
-                var imageTags = tags[i.Id].Order(StringComparer.Ordinal).ToList();
+                var imageTags = tags[i.ParentId ?? i.Id].Order(StringComparer.Ordinal).ToList();
                 return new ImpactedImage(
                     i.ParentId ?? i.Id,
                     $"{host}/{i.Repository}@{i.Digest}",
