@@ -38,9 +38,10 @@ public sealed class FindingsPageTests(PostgresServer postgres) : FindingComponen
         custom.QuerySelector("[data-testid=finding-id]")!.GetAttribute("href").ShouldBe("findings/vulnerabilities/CVE-2024-9");
         custom.QuerySelector("[data-testid=finding-image]")!.GetAttribute("href").ShouldBe($"images/{ids.Custom}");
         custom.QuerySelector("[data-testid=image-class]")!.TextContent.ShouldBe("User");
-        Text(custom, "exception").ShouldBe("excepted: RiskAccepted until 2026-12-02");
+        Text(custom, "exception").ShouldBe("RiskAccepted until 2026-12-02");
         Text(custom, "finding-fixed").ShouldBe("8.4.0");
         custom.TextContent.ShouldContain("CVSS 9.8");
+        Text(custom, "finding-kind").ShouldBe("Vulnerability");
         var platform = Rows(page).Single(r => Text(r, "finding-id") == "CVE-2024-9" && r != custom);
         platform.QuerySelector("[data-testid=finding-image]")!.GetAttribute("href").ShouldBe($"images/{ids.Controller}", "the index, for its amd64 image");
         platform.QuerySelector("[data-testid=exception]").ShouldBeNull("the exception is scoped to the custom notebook");
@@ -100,7 +101,7 @@ public sealed class FindingsPageTests(PostgresServer postgres) : FindingComponen
         open.WaitForAssertion(() => open.Find("[data-testid=no-findings]"));
         var all = RenderAt<FindingsPage>("findings?search=zlib&includeResolved=true");
 
-        all.WaitForAssertion(() => Text(Rows(all).ShouldHaveSingleItem(), "finding-resolved").ShouldBe("resolved 2026-11-22 12:00 UTC"));
+        all.WaitForAssertion(() => Text(Rows(all).ShouldHaveSingleItem(), "finding-resolved").ShouldBe("resolved 2026-11-22"));
     }
 
     [Fact]

@@ -16,7 +16,6 @@ public enum FindingSortField
     /// <summary>Worst first when descending, then the newest.</summary>
     Severity,
     VulnerabilityId,
-    Kind,
     Package,
     Repository,
     FirstSeen,
@@ -192,7 +191,6 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
         var ordered = request.SortBy switch
         {
             FindingSortField.VulnerabilityId => descending ? query.OrderByDescending(x => x.Finding.VulnerabilityId) : query.OrderBy(x => x.Finding.VulnerabilityId),
-            FindingSortField.Kind => descending ? query.OrderByDescending(x => x.Finding.Kind) : query.OrderBy(x => x.Finding.Kind),
             FindingSortField.Package => descending ? query.OrderByDescending(x => x.Finding.Package) : query.OrderBy(x => x.Finding.Package),
             FindingSortField.Repository => descending ? query.OrderByDescending(x => x.Repository) : query.OrderBy(x => x.Repository),
             FindingSortField.FirstSeen => descending ? query.OrderByDescending(x => x.Finding.FirstSeen) : query.OrderBy(x => x.Finding.FirstSeen),
