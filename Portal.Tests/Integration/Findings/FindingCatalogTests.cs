@@ -74,7 +74,8 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         var all = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter()), Ct);
         var highUp = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(MinimumSeverity: Severity.High)), Ct);
         var curated = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Class: ImageClass.Curated)), Ct);
-        var notExcepted = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "CVE-2023", Excepted: false)), Ct);
+        var notExcepted = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "cve-2023", Excepted: false)), Ct);
+        var byRepository = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "Custom-Notebook")), Ct);
 
         all.TotalCount.ShouldBe(4);
         all.Items.Select(f => f.Severity).ShouldBe([Severity.Critical, Severity.High, Severity.High, Severity.Low]);
@@ -82,7 +83,8 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         all.Items.Single(f => f.Repository == "users/alice/custom-notebook" && f.VulnerabilityId == "CVE-2023-0286").Exception.ShouldBeNull();
         highUp.TotalCount.ShouldBe(3);
         curated.Items.Select(f => f.Package).Order().ShouldBe(["openssl", "zlib"]);
-        notExcepted.Items.ShouldHaveSingleItem().Repository.ShouldBe("users/alice/custom-notebook");
+        notExcepted.Items.ShouldHaveSingleItem().Repository.ShouldBe("users/alice/custom-notebook", "the search ignores case");
+        byRepository.TotalCount.ShouldBe(2);
 
         clock.Advance(TimeSpan.FromDays(11));
         var later = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Excepted: true)), Ct);

@@ -160,9 +160,12 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
 
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
-            var search = filter.Search.Trim();
-            query = query.Where(x => x.Finding.VulnerabilityId.Contains(search) || x.Finding.Package.Contains(search)
-                || (x.Repository != null && x.Repository.Contains(search)) || x.Finding.Digest.Contains(search));
+            // Case-insensitive on both providers (Contains alone is case-sensitive on SQLite and PostgreSQL): "cve-2023" finds CVE-2023-….
+            var search = filter.Search.Trim().ToLowerInvariant();
+#pragma warning disable CA1304, CA1311, CA1862 // Runs as SQL (lower() and instr/strpos): culture and StringComparison overloads do not translate.
+            query = query.Where(x => x.Finding.VulnerabilityId.ToLower().Contains(search) || x.Finding.Package.ToLower().Contains(search)
+                || (x.Repository != null && x.Repository.ToLower().Contains(search)) || x.Finding.Digest.Contains(search));
+#pragma warning restore CA1304, CA1311, CA1862
         }
 
         if (filter.MinimumSeverity is { } minimum)
