@@ -37,6 +37,10 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<MalwareVerdict> MalwareVerdicts => Set<MalwareVerdict>();
     public DbSet<Hold> Holds => Set<Hold>();
     public DbSet<LifecyclePolicyVersion> LifecyclePolicies => Set<LifecyclePolicyVersion>();
+    public DbSet<ManualEol> ManualEols => Set<ManualEol>();
+    public DbSet<ExtensionRequest> ExtensionRequests => Set<ExtensionRequest>();
+    public DbSet<ActionRecord> LifecycleActions => Set<ActionRecord>();
+    public DbSet<ExecutedPlan> ExecutedPlans => Set<ExecutedPlan>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -58,6 +62,10 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.ApplyConfiguration(new MalwareVerdictConfiguration());
         modelBuilder.ApplyConfiguration(new HoldConfiguration());
         modelBuilder.ApplyConfiguration(new LifecyclePolicyVersionConfiguration());
+        modelBuilder.ApplyConfiguration(new ManualEolConfiguration());
+        modelBuilder.ApplyConfiguration(new ExtensionRequestConfiguration());
+        modelBuilder.ApplyConfiguration(new ActionRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new ExecutedPlanConfiguration());
     }
 }
 

@@ -49,10 +49,11 @@ public sealed class LifecyclePlanner(IDbContextFactory<PortalDbContext> contexts
             .ToDictionary(g => g.Key, g => g.Select(r => topOf[r.Id]).Distinct().ToArray(), StringComparer.Ordinal);
         var tags = (await db.Tags.Where(t => t.GoneAt == null).Select(t => new { t.Id, t.Name, t.ImageId, t.FirstSeen }).ToListAsync(cancellationToken))
             .ToLookup(t => t.ImageId, t => new TagFacts(t.Id, t.Name, t.FirstSeen));
+        var manual = await db.ManualEols.ToDictionaryAsync(e => e.ImageId, cancellationToken);
         var images = rows
             .Where(r => r.ParentId is null)
             .Select(r => new LifecycleImage(r.Id, r.Digest, r.RepositoryId, r.Repository, r.Class, r.Track, r.Channel, r.Created, r.FirstSeen,
-                [.. tags[r.Id]]))
+                [.. tags[r.Id]], manual.GetValueOrDefault(r.Id)?.Eol, manual.GetValueOrDefault(r.Id)?.SetBy))
             .ToList();
 
         // Only findings that can block under this policy are read: on a large estate most are Low and Medium.
@@ -73,7 +74,11 @@ public sealed class LifecyclePlanner(IDbContextFactory<PortalDbContext> contexts
         var exceptions = await db.FindingExceptions.Where(e => e.RevokedAt == null && e.ExpiresAt > now).ToListAsync(cancellationToken);
         var workloads = await LoadWorkloadsAsync(db, topOf, cancellationToken);
         var holds = (await db.Holds.Where(h => h.LiftedAt == null && h.Until > now).ToListAsync(cancellationToken)).Select(h => h.ToFacts()).ToList();
-        return new LifecycleSnapshot(images, findings, exceptions, workloads, holds, [], [], [], new HashSet<string>(StringComparer.Ordinal));
+        var extensions = (await db.ExtensionRequests.Where(r => r.Status == ExtensionStatus.Granted && r.GrantedUntil > now).ToListAsync(cancellationToken))
+            .Select(r => r.ToFacts()!).ToList();
+        // Only what was carried out is never planned again; a skipped or failed act is planned (and re-checked) anew.
+        var executed = await db.LifecycleActions.Where(a => a.Status == ActionStatus.Done).Select(a => a.Key).ToListAsync(cancellationToken);
+        return new LifecycleSnapshot(images, findings, exceptions, workloads, holds, extensions, [], [], executed.ToHashSet(StringComparer.Ordinal));
     }
 
     private static async Task<List<WorkloadFacts>> LoadWorkloadsAsync(PortalDbContext db, Dictionary<long, long> topOf, CancellationToken cancellationToken)
