@@ -16,7 +16,12 @@ public static class AuditActions
     public const string HoldPlaced = "hold.placed";
     public const string HoldExtended = "hold.extended";
     public const string HoldLifted = "hold.lifted";
+    public const string ActionApproved = "action.approved";
+    public const string ActionRejected = "action.rejected";
+    public const string ActionExecuted = "action.executed";
+    public const string ActionSkipped = "action.skipped";
+    public const string ActionFailed = "action.failed";
 
     public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked, ExceptionRecorded, ExceptionRevoked,
-        PolicyChanged, HoldPlaced, HoldExtended, HoldLifted];
+        PolicyChanged, HoldPlaced, HoldExtended, HoldLifted, ActionApproved, ActionRejected, ActionExecuted, ActionSkipped, ActionFailed];
 }

@@ -28,6 +28,23 @@ public interface IRegistryClient
     /// reads them hashes them and compares with <paramref name="digest"/> at the end.
     /// </summary>
     Task<Stream> OpenBlobAsync(string repository, Digest digest, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// DELETE a manifest by digest (the image and every tag on it) or by tag (the tag alone, where the registry
+    /// supports it). Deleting what is already gone is not an error: the answer says so.
+    /// </summary>
+    Task<ManifestDeletion> DeleteManifestAsync(string repository, string reference, CancellationToken cancellationToken);
+}
+
+public enum ManifestDeletion
+{
+    Deleted,
+
+    /// <summary>The registry did not know it (already deleted, or never there).</summary>
+    NotFound,
+
+    /// <summary>The registry does not delete this way (Distribution 2.x cannot delete a tag alone; deletes may be switched off).</summary>
+    Unsupported,
 }
 
 public sealed record FetchedManifest(Digest Digest, ParsedManifest Manifest);

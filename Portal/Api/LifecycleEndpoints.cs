@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Core.Lifecycle;
+using Portal.Features.Jobs;
 using Portal.Features.Lifecycle;
+using Portal.Jobs;
 using Portal.Security;
 
 namespace Portal.Api;
@@ -11,6 +13,9 @@ public sealed record PlanView(
     IReadOnlyList<PlannedAction> Actions, IReadOnlyList<KeptItem> Kept, double LoadMilliseconds, double DecideMilliseconds);
 
 public sealed record HoldExtension(DateTimeOffset Until);
+
+/// <summary>A decision on a planned action, named by its idempotency key.</summary>
+public sealed record ActionDecision(string Key, string? Note);
 
 /// <summary>Lifecycle policy (admins edit), holds (approvers and admins), and the plan (read by both).</summary>
 public static class LifecycleEndpoints
@@ -53,20 +58,54 @@ public static class LifecycleEndpoints
             })
             .RequireAuthorization(PortalPolicies.Governance).WithTags("Lifecycle")
             .WithSummary("The plan computed now from the current policy.");
+
+        var actions = endpoints.MapGroup("/api/v1/plan").RequireAuthorization(PortalPolicies.Governance).WithTags("Lifecycle");
+        actions.MapPost("/approve", (ActionDecision body, HttpContext context, LifecycleActions service, CancellationToken ct) =>
+                DecideAsync(body, approve: true, context, service, ct))
+            .WithSummary("Approves a planned RequireApproval action by its key (not by whoever set the image's EOL by hand; audited).");
+        actions.MapPost("/reject", (ActionDecision body, HttpContext context, LifecycleActions service, CancellationToken ct) =>
+                DecideAsync(body, approve: false, context, service, ct))
+            .WithSummary("Rejects a planned RequireApproval action by its key (audited).");
+        actions.MapGet("/actions", (int? take, LifecycleActions service, CancellationToken ct) => service.RecentAsync(Math.Clamp(take ?? 100, 1, 1_000), ct))
+            .WithSummary("Decisions and executions, most recent first.");
+        actions.MapGet("/difference", async (LifecyclePlanner planner, LifecycleActions service, CancellationToken ct) =>
+            {
+                var difference = await service.DifferenceAsync((await planner.PlanAsync(ct)).Plan, ct);
+                return new { LastExecuted = difference.Last is { } last ? new { last.ExecutedAt, last.ExecutedBy, last.PolicyVersion, last.Done, last.Skipped, last.Failed } : null,
+                    difference.Added, difference.Removed, difference.Unchanged };
+            })
+            .WithSummary("How the plan now differs from the plan last carried out.");
+        actions.MapPost("/execute", async (HttpContext context, JobsOverview jobs, CancellationToken ct) =>
+            {
+                await jobs.RunNowAsync(LifecycleJob.Name, Actor(context), ct, new Dictionary<string, string> { [LifecycleJob.IgnoreWindowKey] = "true" });
+                return TypedResults.Accepted("/api/v1/jobs");
+            })
+            .RequireAuthorization(PortalPolicies.Admin)
+            .WithSummary("Starts the lifecycle job now, outside the maintenance window: approved and automatic actions, each re-checked (audited).");
         return endpoints;
     }
 
     private static async Task<Results<Ok<PolicySaveResult>, ValidationProblem, Conflict<PolicySaveResult>>> SavePolicyAsync(
         LifecyclePolicy policy, HttpContext context, LifecyclePolicies policies, CancellationToken cancellationToken)
     {
-        var errors = policy.Validate();
-        if (errors.Count > 0)
+        var result = await policies.SaveAsync(policy, Actor(context), cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(result)
+            : result.Conflict ? TypedResults.Conflict(result)
+            : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["policy"] = [.. result.Errors] });
+    }
+
+    private static async Task<Results<Ok<ActionDecisionResult>, NotFound<ActionDecisionResult>, ValidationProblem>> DecideAsync(
+        ActionDecision body, bool approve, HttpContext context, LifecycleActions service, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(body.Key))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["policy"] = [.. errors] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["key"] = ["Name the action by its key (the plan lists them)."] });
         }
 
-        var result = await policies.SaveAsync(policy, Actor(context), cancellationToken);
-        return result.Succeeded ? TypedResults.Ok(result) : TypedResults.Conflict(result);
+        var result = await service.DecideAsync(body.Key, approve, body.Note, Actor(context), cancellationToken);
+        return result.Succeeded ? TypedResults.Ok(result)
+            : result.Missing ? TypedResults.NotFound(result)
+            : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["action"] = [.. result.Errors] });
     }
 
     // A failed change is a validation problem naming what is wrong (or 404 for a hold that does not exist); nothing was stored.

@@ -42,6 +42,8 @@ public static class FeaturesSetup
         services.AddSingleton<Lifecycle.LifecyclePolicies>();
         services.AddSingleton<Lifecycle.Holds>();
         services.AddSingleton<Lifecycle.LifecyclePlanner>();
+        services.AddSingleton<Lifecycle.LifecycleActions>();
+        services.AddScoped<Lifecycle.LifecycleExecution>(); // it syncs workloads first, and WorkloadSync is scoped
         services.AddOptions<FindingsOptions>()
             .BindConfiguration(FindingsOptions.SectionName)
             .ValidateDataAnnotations()

@@ -1,4 +1,7 @@
 using Bunit;
+using NSubstitute;
+using Portal.Features.Jobs;
+using Quartz;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Components.Pages.Plan;
 using Portal.Core.Findings;
@@ -50,6 +53,9 @@ public sealed class PlanPageTests(PostgresServer postgres) : WorkloadComponentCo
         Services.AddSingleton<LifecyclePolicies>();
         Services.AddSingleton<Holds>();
         Services.AddSingleton<LifecyclePlanner>();
+        Services.AddSingleton<LifecycleActions>();
+        Services.AddSingleton(Substitute.For<ISchedulerFactory>());
+        Services.AddScoped<JobsOverview>();
         SignInAs(TestUser.Approver);
         return Services.GetRequiredService<Holds>();
     }

@@ -43,6 +43,11 @@ public static class JobCatalog
             typeof(MalwareScanJob),
             "0 50 * * * ?",
             FollowsNewImages: true),
+        new(LifecycleJob.Name,
+            "Lifecycle",
+            "Carries out the lifecycle plan's approved and automatic stops, migrations and deletions inside the maintenance window, each re-checked first.",
+            typeof(LifecycleJob),
+            "0 5 * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>

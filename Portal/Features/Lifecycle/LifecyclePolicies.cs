@@ -6,7 +6,8 @@ using Portal.Features.Audit;
 
 namespace Portal.Features.Lifecycle;
 
-public sealed record PolicySaveResult(bool Succeeded, IReadOnlyList<string> Errors, int? Version = null);
+/// <param name="Conflict">Someone saved a newer version since it was opened (otherwise a failure is invalid input).</param>
+public sealed record PolicySaveResult(bool Succeeded, IReadOnlyList<string> Errors, int? Version = null, bool Conflict = false);
 
 /// <summary>The lifecycle policy: the current version (the defaults until an admin saves one), its history, and saving a new version, audited.</summary>
 public sealed class LifecyclePolicies(IDbContextFactory<PortalDbContext> contexts, AuditLog audit, TimeProvider clock)
@@ -32,7 +33,10 @@ public sealed class LifecyclePolicies(IDbContextFactory<PortalDbContext> context
     public async Task<PolicySaveResult> SaveAsync(LifecyclePolicy policy, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var errors = policy.Validate();
+        // Core checks the numbers; whether the window's start is a cron expression Quartz can read is known here.
+        var errors = MaintenanceWindow.IsValidCron(policy.MaintenanceWindowCron, out var cronError) || string.IsNullOrWhiteSpace(policy.MaintenanceWindowCron)
+            ? policy.Validate()
+            : [.. policy.Validate(), cronError!];
         if (errors.Count > 0)
         {
             return new PolicySaveResult(false, errors);
@@ -44,7 +48,7 @@ public sealed class LifecyclePolicies(IDbContextFactory<PortalDbContext> context
         if (policy.Version != current)
         {
             return new PolicySaveResult(false,
-                [$"The policy was changed by {latest?.SavedBy ?? "someone"} (now version {current}) after you opened it; reload and edit again."]);
+                [$"The policy was changed by {latest?.SavedBy ?? "someone"} (now version {current}) after you opened it; reload and edit again."], Conflict: true);
         }
 
         var saved = LifecyclePolicyVersion.Save(policy with { Version = current + 1 }, actor, clock.GetUtcNow());
@@ -56,7 +60,7 @@ public sealed class LifecyclePolicies(IDbContextFactory<PortalDbContext> context
         catch (DbUpdateException)
         {
             // Two admins saved at once: the version is the key, so the second one lost and is told so.
-            return new PolicySaveResult(false, ["The policy was changed by someone else at the same time; reload and edit again."]);
+            return new PolicySaveResult(false, ["The policy was changed by someone else at the same time; reload and edit again."], Conflict: true);
         }
 
         await audit.RecordAsync(AuditActorKind.Person, actor, AuditActions.PolicyChanged, $"policy version {saved.Version}",

@@ -13,6 +13,7 @@ public static class KubernetesSetup
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<IWorkloadSource, KubernetesWorkloadSource>();
+        builder.Services.AddSingleton<IWorkloadActions, KubernetesWorkloadActions>();
         builder.Services.AddSingleton<IVulnerabilityReportSource, TrivyOperatorReportSource>();
         return builder;
     }

@@ -17,12 +17,12 @@ public sealed class KubernetesWorkloadSource(IOptions<KubernetesOptions> options
     public const string KubeflowGroup = "kubeflow.org";
 
     // Kubeflow serves Notebooks at v1 and v1beta1 and Profiles at v1 and v1beta1; older installs only the beta.
-    private static readonly string[] KubeflowVersions = ["v1", "v1beta1"];
+    internal static readonly string[] KubeflowVersions = ["v1", "v1beta1"];
 
     // Kubeflow's access management writes these on the RoleBindings that share a namespace with a contributor.
     private const string UserAnnotation = "user";
     private const string RoleAnnotation = "role";
-    private const string StoppedAnnotation = "kubeflow-resource-stopped";
+    internal const string StoppedAnnotation = "kubeflow-resource-stopped";
     private const string CreatorAnnotation = "notebooks.kubeflow.org/creator";
 
     public IReadOnlyList<string> Clusters => options.Value.Clusters.Select(c => c.Name).ToList();
@@ -171,7 +171,7 @@ public sealed class KubernetesWorkloadSource(IOptions<KubernetesOptions> options
             ? new Core.Workloads.OwnerReference(owner.Kind, owner.Name)
             : null;
 
-    private static ObservedNotebook ToNotebook(JsonElement notebook)
+    internal static ObservedNotebook ToNotebook(JsonElement notebook)
     {
         var metadata = notebook.GetProperty("metadata");
         var annotations = metadata.TryGetProperty("annotations", out var a) && a.ValueKind == JsonValueKind.Object ? a : default;

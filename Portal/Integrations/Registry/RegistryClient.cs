@@ -119,7 +119,34 @@ internal sealed class RegistryClient(HttpClient http, RegistryEndpoint endpoint,
         }
     }
 
+    public async Task<ManifestDeletion> DeleteManifestAsync(string repository, string reference, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, ManifestPath(repository, reference), $"repository:{repository}:delete",
+            accept: null, cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return ManifestDeletion.NotFound;
+        }
+
+        // UNSUPPORTED (405) is what Distribution answers a tag DELETE, or any DELETE with deletes switched off; some
+        // registries say it with a 400.
+        if (response.StatusCode == HttpStatusCode.MethodNotAllowed
+            || (response.StatusCode == HttpStatusCode.BadRequest && await IsUnsupportedAsync(response, cancellationToken)))
+        {
+            return ManifestDeletion.Unsupported;
+        }
+
+        EnsureSuccess(response, $"deleting manifest {repository}:{reference}");
+        return ManifestDeletion.Deleted;
+    }
+
     public void Dispose() => _slots.Dispose();
+
+    private static async Task<bool> IsUnsupportedAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await ReadBoundedAsync(response, "an error", cancellationToken);
+        return Encoding.UTF8.GetString(body).Contains("UNSUPPORTED", StringComparison.Ordinal);
+    }
 
     private async Task<IReadOnlyList<string>> ListPagedAsync(
         string firstPage, string property, string scope, string what, CancellationToken cancellationToken)

@@ -1,0 +1,55 @@
+using Portal.Core.Lifecycle;
+using Quartz;
+
+namespace Portal.Features.Lifecycle;
+
+/// <summary>
+/// The policy's weekly maintenance window: it opens at each fire time of its Quartz cron expression (UTC) and lasts
+/// the policy's number of hours. Stops, migrations and deletions run only inside it, unless an admin executes now.
+/// </summary>
+public sealed record MaintenanceWindow(DateTimeOffset Opens, DateTimeOffset Closes)
+{
+    /// <summary>The window open at <paramref name="now"/>, or null when none is.</summary>
+    public static MaintenanceWindow? At(LifecyclePolicy policy, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var length = TimeSpan.FromHours(policy.MaintenanceWindowHours);
+        // The first opening after (now - length) is the only one whose window can still be open at now.
+        var opens = Cron(policy).GetNextValidTimeAfter(now - length - TimeSpan.FromSeconds(1));
+        return opens is { } start && start <= now ? new MaintenanceWindow(start, start + length) : null;
+    }
+
+    /// <summary>The next windows to open after <paramref name="now"/>.</summary>
+    public static IReadOnlyList<MaintenanceWindow> Next(LifecyclePolicy policy, DateTimeOffset now, int count)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var cron = Cron(policy);
+        var length = TimeSpan.FromHours(policy.MaintenanceWindowHours);
+        var windows = new List<MaintenanceWindow>(count);
+        for (var after = now; windows.Count < count && cron.GetNextValidTimeAfter(after) is { } opens; after = opens)
+        {
+            windows.Add(new MaintenanceWindow(opens, opens + length));
+        }
+
+        return windows;
+    }
+
+    /// <summary>Whether <paramref name="expression"/> is a Quartz cron expression; the error says what is wrong.</summary>
+    public static bool IsValidCron(string? expression, out string? error)
+    {
+        try
+        {
+            _ = new CronExpression(expression ?? "");
+            error = null;
+            return true;
+        }
+        catch (FormatException ex)
+        {
+            error = $"The maintenance window's start is not a valid cron expression: {ex.Message}";
+            return false;
+        }
+    }
+
+    private static CronExpression Cron(LifecyclePolicy policy) =>
+        new(policy.MaintenanceWindowCron, TimeZoneInfo.Utc);
+}
