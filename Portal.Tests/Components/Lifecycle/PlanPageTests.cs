@@ -48,7 +48,47 @@ public sealed class PlanPageTests(PostgresServer postgres) : WorkloadComponentCo
             .ShouldContain("stop skipped: hold until 2026-11-25 by approver@example.org: exam week");
     }
 
-    private Holds Register()
+    [Fact]
+    public async Task AnApproverApprovesAStopThatRequiresApprovalAndTheDecisionIsShownAndKept()
+    {
+        await WorkloadSeed.SeedAsync(Database, Ct);
+        await AddCriticalFindingAsync(daysAgo: 20);
+        Register();
+        var policies = Services.GetRequiredService<LifecyclePolicies>();
+        var policy = await policies.CurrentAsync(Ct);
+        (await policies.SaveAsync(policy with { Modes = new Dictionary<ActionKind, ExecutionMode>(policy.Modes) { [ActionKind.StopWorkload] = ExecutionMode.RequireApproval } },
+            "admin@example.org", Ct)).Errors.ShouldBeEmpty();
+
+        var page = RenderAt<PlanPage>("plan");
+        page.WaitForAssertion(() => page.Find("[data-testid=plan-StopWorkload] [data-testid=action-status]").TextContent.ShouldContain("awaiting approval"));
+        page.Find("[data-testid=plan-StopWorkload] [data-testid=approve]").Click();
+
+        page.WaitForAssertion(() => page.Find("[data-testid=plan-StopWorkload] [data-testid=action-status]").TextContent.ShouldContain("Approved"));
+        page.Find("[data-testid=plan-history]").TextContent.ShouldContain("approver@example.org");
+        page.FindAll("[data-testid=execute-now]").ShouldBeEmpty("only admins execute now");
+        await using var db = Database.CreateDbContext();
+        var record = db.LifecycleActions.Single();
+        (record.Kind, record.Status, record.DecidedBy, record.PolicyVersion).ShouldBe((ActionKind.StopWorkload, ActionStatus.Approved, "approver@example.org", 1));
+    }
+
+    [Fact]
+    public async Task ExecuteNowStartsTheLifecycleJobOutsideTheWindowForAnAdmin()
+    {
+        await WorkloadSeed.SeedAsync(Database, Ct);
+        Register(TestUser.Admin);
+        var scheduler = Substitute.For<IScheduler>();
+        Services.GetRequiredService<ISchedulerFactory>().GetScheduler(Arg.Any<CancellationToken>()).Returns(scheduler);
+
+        var page = RenderAt<PlanPage>("plan");
+        page.WaitForAssertion(() => page.Find("[data-testid=execute-now]"));
+        page.Find("[data-testid=execute-now]").Click();
+
+        await scheduler.Received(1).TriggerJob(new JobKey(Portal.Jobs.LifecycleJob.Name),
+            Arg.Is<JobDataMap>(m => m.GetString(Portal.Jobs.LifecycleJob.IgnoreWindowKey) == "true" && m.GetString(JobsOverview.TriggeredByKey) == "admin@example.org"),
+            Arg.Any<CancellationToken>());
+    }
+
+    private Holds Register(TestUser? user = null)
     {
         Services.AddSingleton<LifecyclePolicies>();
         Services.AddSingleton<Holds>();
@@ -56,7 +96,7 @@ public sealed class PlanPageTests(PostgresServer postgres) : WorkloadComponentCo
         Services.AddSingleton<LifecycleActions>();
         Services.AddSingleton(Substitute.For<ISchedulerFactory>());
         Services.AddScoped<JobsOverview>();
-        SignInAs(TestUser.Approver);
+        SignInAs(user ?? TestUser.Approver);
         return Services.GetRequiredService<Holds>();
     }
 

@@ -61,6 +61,23 @@ public sealed class LifecycleApiTests(PortalAppFactory factory) : PortalAppTest(
     }
 
     [Fact]
+    public async Task UsersCannotDecideOnActionsAndADecisionNamesAnActionInThePlan()
+    {
+        using var byUser = await PostAsync("/api/v1/plan/approve", new ActionDecision("stop:1:1:2026-11-16", null), TestUser.NotebookUser);
+        using var noKey = await PostAsync("/api/v1/plan/approve", new ActionDecision(" ", null), TestUser.Approver);
+        using var unknown = await PostAsync("/api/v1/plan/reject", new ActionDecision("stop:1:1:2026-11-16", "no"), TestUser.Approver);
+
+        byUser.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        noKey.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        noKey.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        (await noKey.Content.ReadAsStringAsync(Ct)).ShouldContain("Name the action by its key");
+        unknown.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await unknown.Content.ReadAsStringAsync(Ct)).ShouldContain("The action is no longer in the plan");
+        await using var db = await Factory.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
+        (await db.LifecycleActions.AnyAsync(Ct)).ShouldBeFalse("nothing was decided");
+    }
+
+    [Fact]
     public async Task ThePlanSaysWhichPolicyVersionItFollowed()
     {
         using var response = await SendAsync("GET", "/api/v1/plan", TestUser.Approver);

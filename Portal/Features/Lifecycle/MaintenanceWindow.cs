@@ -14,8 +14,9 @@ public sealed record MaintenanceWindow(DateTimeOffset Opens, DateTimeOffset Clos
     {
         ArgumentNullException.ThrowIfNull(policy);
         var length = TimeSpan.FromHours(policy.MaintenanceWindowHours);
-        // The first opening after (now - length) is the only one whose window can still be open at now.
-        var opens = Cron(policy).GetNextValidTimeAfter(now - length - TimeSpan.FromSeconds(1));
+        // The first opening strictly after (now - length) is the only one whose window can still be open at now (a window
+        // includes its opening and excludes its closing).
+        var opens = Cron(policy).GetNextValidTimeAfter(now - length);
         return opens is { } start && start <= now ? new MaintenanceWindow(start, start + length) : null;
     }
 
