@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
@@ -31,23 +29,16 @@ public sealed partial class FindingsTests(StackFixture stack, ITestOutputHelper 
         await Page.UseThemeAsync(dark: false);
 
         // --- Settings → API keys: a key for the pipeline, shown once.
-        await Page.GotoAsync("/settings?tab=api-keys");
-        await Page.WaitForInteractiveAsync();
-        var keyName = $"trivy pipeline {Guid.NewGuid():N}"[..24];
-        await Page.GetByTestId("api-key-name-input").FillAsync(keyName);
-        await Page.GetByTestId("api-key-scope-scan-reports-write").CheckAsync();
-        await Page.GetByTestId("api-key-create").ClickAsync();
-        await Expect(Page.GetByTestId("new-api-key")).ToContainTextAsync("will not be shown again");
-        var key = (await Page.GetByTestId("new-api-key-value").TextContentAsync())!.Trim();
+        var key = await PortalApi.CreateScanReportKeyAsync(Page);
 
         // --- The pipeline posts Trivy's report of the image, as the registry serves it.
-        var digest = await RegistryDigestAsync(Repository, Tag);
+        var digest = await PortalApi.RegistryDigestAsync(Stack, Repository, Tag, CancellationToken);
         using (var http = new HttpClient { BaseAddress = Stack.PortalUrl })
         {
-            using var refused = await PostReportAsync(http, "not-a-key", digest);
+            using var refused = await PortalApi.PostTrivyReportAsync(Stack, http, "not-a-key", Repository, Tag, digest, CancellationToken);
             refused.StatusCode.ShouldBe(HttpStatusCode.Unauthorized, "a wrong key is refused");
 
-            using var response = await PostReportAsync(http, key, digest);
+            using var response = await PortalApi.PostTrivyReportAsync(Stack, http, key, Repository, Tag, digest, CancellationToken);
             var body = await response.Content.ReadAsStringAsync(CancellationToken);
             Output.WriteLine($"POST /api/v1/scan-reports: {(int)response.StatusCode} {body}");
             response.StatusCode.ShouldBe(HttpStatusCode.OK, body);
@@ -175,43 +166,11 @@ public sealed partial class FindingsTests(StackFixture stack, ITestOutputHelper 
         Page.GetByTestId("impacted-images-table").Locator("tbody tr")
             .Filter(new LocatorFilterOptions { Has = Page.GetByTestId("impacted-image-reference").Filter(new LocatorFilterOptions { HasText = digest }) });
 
-    /// <summary>
-    /// Posts Trivy's fluentd golden report as a report of the registry's <see cref="Repository"/>:<see cref="Tag"/>: its
-    /// name, tags and repository digest say which image it is, as Trivy writes them for an image pulled from a registry.
-    /// </summary>
-    private async Task<HttpResponseMessage> PostReportAsync(HttpClient http, string key, string digest)
-    {
-        var report = JsonNode.Parse(await File.ReadAllTextAsync(
-            Path.Combine(Stack.RepositoryRoot, "e2e", "Portal.E2E", "TestData", "trivy", "fluentd-gems.json"), CancellationToken))!;
-        var host = new Uri(Stack.RegistryUrl).Authority;
-        report["ArtifactName"] = $"{host}/{Repository}:{Tag}";
-        report["Metadata"]!["RepoTags"] = new JsonArray($"{host}/{Repository}:{Tag}");
-        report["Metadata"]!["RepoDigests"] = new JsonArray($"{host}/{Repository}@{digest}");
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/scan-reports")
-        {
-            Content = new StringContent(report.ToJsonString(), Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return await http.SendAsync(request, CancellationToken);
-    }
-
     /// <summary>Whether the portal's inventory holds the digest, asked through the API the Images page uses.</summary>
     private async Task<bool> ImageInInventoryAsync(string digest)
     {
         var response = await Page.APIRequest.GetAsync($"/api/v1/images?search={Uri.EscapeDataString(digest)}");
         response.Ok.ShouldBeTrue(await response.TextAsync());
         return JsonNode.Parse(await response.TextAsync())!["totalCount"]!.GetValue<int>() > 0;
-    }
-
-    /// <summary>The manifest digest the registry itself reports for a tag (Docker-Content-Digest of a HEAD request).</summary>
-    private async Task<string> RegistryDigestAsync(string repository, string tag)
-    {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Head, $"{Stack.RegistryUrl}/v2/{repository}/manifests/{tag}");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.docker.distribution.manifest.v2+json"));
-        using var response = await http.SendAsync(request, CancellationToken);
-        response.EnsureSuccessStatusCode();
-        return response.Headers.GetValues("Docker-Content-Digest").Single();
     }
 }
