@@ -16,7 +16,15 @@ public static class AuditActions
     public const string HoldPlaced = "hold.placed";
     public const string HoldExtended = "hold.extended";
     public const string HoldLifted = "hold.lifted";
+    public const string EolSet = "eol.set";
+    public const string EolChanged = "eol.changed";
+    public const string EolCleared = "eol.cleared";
+    public const string ExtensionRequested = "extension.requested";
+    public const string ExtensionGranted = "extension.granted";
+    public const string ExtensionRefused = "extension.refused";
+    public const string ExtensionWithdrawn = "extension.withdrawn";
 
     public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked, ExceptionRecorded, ExceptionRevoked,
-        PolicyChanged, HoldPlaced, HoldExtended, HoldLifted];
+        PolicyChanged, HoldPlaced, HoldExtended, HoldLifted, EolSet, EolChanged, EolCleared, ExtensionRequested, ExtensionGranted, ExtensionRefused,
+        ExtensionWithdrawn];
 }
