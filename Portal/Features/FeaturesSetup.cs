@@ -42,6 +42,9 @@ public static class FeaturesSetup
         services.AddSingleton<Lifecycle.LifecyclePolicies>();
         services.AddSingleton<Lifecycle.Holds>();
         services.AddSingleton<Lifecycle.LifecyclePlanner>();
+        services.AddSingleton<Lifecycle.ImageLifecycles>();
+        services.AddSingleton<Lifecycle.ManualEols>();
+        services.AddSingleton<Lifecycle.Extensions>();
         services.AddOptions<FindingsOptions>()
             .BindConfiguration(FindingsOptions.SectionName)
             .ValidateDataAnnotations()
