@@ -50,10 +50,7 @@ public sealed class ImageLifecycleCardTests(PostgresServer postgres) : WorkloadC
     [Fact]
     public async Task AnAdminClearsTheDateAfterConfirmation()
     {
-        var ids = await WorkloadSeed.SeedAsync(Database, Ct);
-        SignInAs(TestUser.Admin);
-        await Services.GetRequiredService<ManualEols>().SetAsync(ids.V1, new ManualEolInput(Now.AddDays(2), "vendor"), "other-admin@example.org", Ct);
-        var page = Open(ids.V1);
+        var page = await OpenWithEolAsync(TestUser.Admin, "other-admin@example.org");
 
         page.WaitForAssertion(() => page.Find("[data-testid=manual-eol-clear]").Click());
         _dialogs.WaitForAssertion(() => _dialogs.Markup.ShouldContain("Clear the EOL date?"));
@@ -68,16 +65,23 @@ public sealed class ImageLifecycleCardTests(PostgresServer postgres) : WorkloadC
     [Fact]
     public async Task AnApproverSeesTheDateAndWhoSetItButCannotChangeIt()
     {
-        var ids = await WorkloadSeed.SeedAsync(Database, Ct);
-        SignInAs(TestUser.Approver);
-        await Services.GetRequiredService<ManualEols>().SetAsync(ids.V1, new ManualEolInput(Now.AddDays(10), "vendor support ends"), "admin@example.org", Ct);
-        var page = Open(ids.V1);
+        var page = await OpenWithEolAsync(TestUser.Approver, "admin@example.org");
 
         page.WaitForAssertion(() => page.Find("[data-testid=lifecycle-state]").TextContent.ShouldBe("Vulnerable"));
         page.Find("[data-testid=lifecycle-eol]").TextContent.ShouldBe("2026-12-02 12:00 UTC");
         page.Find("[data-testid=manual-eol]").TextContent.ShouldContain("by admin@example.org");
         page.FindAll("[data-testid=manual-eol-edit]").ShouldBeEmpty();
         page.FindAll("[data-testid=manual-eol-clear]").ShouldBeEmpty();
+    }
+
+    // v1's page, with an EOL date ten days ahead that someone set by hand.
+    private async Task<IRenderedComponent<ImageDetailPage>> OpenWithEolAsync(TestUser user, string setBy)
+    {
+        var ids = await WorkloadSeed.SeedAsync(Database, Ct);
+        SignInAs(user);
+        (await Services.GetRequiredService<ManualEols>().SetAsync(ids.V1, new ManualEolInput(Now.AddDays(10), "vendor support ends"), setBy, Ct))
+            .Succeeded.ShouldBeTrue();
+        return Open(ids.V1);
     }
 
     private IRenderedComponent<ImageDetailPage> Open(long id)

@@ -29,9 +29,8 @@ public sealed class LifecycleRequestServicesTests(PostgresServer postgres)
     [InlineData(DatabaseKind.Postgres)]
     public async Task AnEolSetByHandMakesTheImageVulnerableThenExpiredUntilClearedAndEveryChangeIsAudited(DatabaseKind kind)
     {
-        await using var database = await TestDatabase.CreateAsync(kind, postgres);
-        var ids = await WorkloadSeed.SeedAsync(database, Ct);
-        var services = new Services(database);
+        await using var services = await Services.StartAsync(kind, postgres);
+        var (database, ids) = (services.Database, services.Ids);
 
         (await services.Eols.SetAsync(ids.V1, new ManualEolInput(Now.AddDays(20), "vendor support ends"), Admin, Ct)).Succeeded.ShouldBeTrue();
         (await services.Eols.SetAsync(ids.V1, new ManualEolInput(Now.AddDays(10), "vendor support ends sooner"), Admin, Ct)).Succeeded.ShouldBeTrue();
@@ -65,10 +64,10 @@ public sealed class LifecycleRequestServicesTests(PostgresServer postgres)
     [InlineData(DatabaseKind.Postgres)]
     public async Task AGrantedExtensionPushesTheNotebooksStopBackToTheGrantedDay(DatabaseKind kind)
     {
-        await using var database = await TestDatabase.CreateAsync(kind, postgres);
-        var ids = await WorkloadSeed.SeedAsync(database, Ct);
-        await AddCriticalFindingAsync(database, firstSeen: Now.AddDays(-20)); // curated: 14 days grace, so expired 6 days ago
-        var services = new Services(database);
+        await using var services = await Services.StartAsync(kind, postgres);
+        var (database, ids) = (services.Database, services.Ids);
+        // Curated, Critical: 14 days grace, so expired 6 days ago.
+        await LifecycleServicesTests.AddFindingAsync(database, WorkloadSeed.V1Digest, Severity.Critical, firstSeen: Now.AddDays(-20));
         var notebook = await WorkloadAsync(database, "alice-notebook");
         (await services.Planner.PlanAsync(Ct)).Plan.Actions.ShouldContain(a => a.Kind == ActionKind.StopWorkload && a.WorkloadId == notebook);
 
@@ -91,9 +90,8 @@ public sealed class LifecycleRequestServicesTests(PostgresServer postgres)
     [Fact]
     public async Task OnlyTheNamespacesOwnerAsksOnceForMoreTimeOnAnImageWithAnEolAndBadInputStoresNothing()
     {
-        await using var database = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, postgres);
-        var ids = await WorkloadSeed.SeedAsync(database, Ct);
-        var services = new Services(database);
+        await using var services = await Services.StartAsync(DatabaseKind.Sqlite, postgres);
+        var (database, ids) = (services.Database, services.Ids);
         var notebook = await WorkloadAsync(database, "alice-notebook");
         var shared = await WorkloadAsync(database, "shared-notebook");
 
@@ -130,9 +128,8 @@ public sealed class LifecycleRequestServicesTests(PostgresServer postgres)
     [Fact]
     public async Task NobodyGrantsTheirOwnRequestOnlyTheRequesterWithdrawsAndEveryStepIsAudited()
     {
-        await using var database = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, postgres);
-        var ids = await WorkloadSeed.SeedAsync(database, Ct);
-        var services = new Services(database);
+        await using var services = await Services.StartAsync(DatabaseKind.Sqlite, postgres);
+        var (database, ids) = (services.Database, services.Ids);
         var notebook = await WorkloadAsync(database, "alice-notebook");
         await services.Eols.SetAsync(ids.V1, new ManualEolInput(Now.AddDays(10), "vendor support ends"), Admin, Ct);
         var first = (await services.Extensions.RequestAsync(new ExtensionInput(notebook, ids.V1, "thesis due", Now.AddDays(30)), Alice, Ct)).Id!.Value;
@@ -179,19 +176,11 @@ public sealed class LifecycleRequestServicesTests(PostgresServer postgres)
         return await db.Workloads.Where(w => w.Name == name).Select(w => w.Id).SingleAsync(Ct);
     }
 
-    private static async Task AddCriticalFindingAsync(TestDatabase database, DateTimeOffset firstSeen)
+    private sealed class Services : IAsyncDisposable
     {
-        await using var db = database.CreateDbContext();
-        db.Findings.Add(Finding.Discover(WorkloadSeed.V1Digest,
-            new ReportedFinding(FindingKind.Vulnerability, "CVE-2026-0001", "openssl", "3.0.1", "3.0.2", Severity.Critical, 9.8, null, "fixed", "a flaw", "debian", null),
-            "Trivy", firstSeen));
-        await db.SaveChangesAsync(Ct);
-    }
-
-    private sealed class Services
-    {
-        public Services(TestDatabase database)
+        private Services(TestDatabase database, WorkloadSeed.Ids ids)
         {
+            (Database, Ids) = (database, ids);
             var audit = new AuditLog(database, Clock);
             var policies = new LifecyclePolicies(database, audit, Clock);
             Lifecycles = new ImageLifecycles(database, policies, Clock);
@@ -200,10 +189,21 @@ public sealed class LifecycleRequestServicesTests(PostgresServer postgres)
             Extensions = new Extensions(database, policies, Lifecycles, audit, Clock);
         }
 
+        public TestDatabase Database { get; }
+        public WorkloadSeed.Ids Ids { get; }
         public FakeTimeProvider Clock { get; } = new(Now);
         public ImageLifecycles Lifecycles { get; }
         public LifecyclePlanner Planner { get; }
         public ManualEols Eols { get; }
         public Extensions Extensions { get; }
+
+        /// <summary>The services over a new database holding the seeded estate.</summary>
+        public static async Task<Services> StartAsync(DatabaseKind kind, PostgresServer postgres)
+        {
+            var database = await TestDatabase.CreateAsync(kind, postgres);
+            return new Services(database, await WorkloadSeed.SeedAsync(database, Ct));
+        }
+
+        public ValueTask DisposeAsync() => Database.DisposeAsync();
     }
 }
