@@ -10,7 +10,6 @@ using Portal.Features.Audit;
 using Portal.Features.Dashboard;
 using Portal.Features.Findings;
 using Portal.Features.Inventory;
-using Portal.Features.Lifecycle;
 using Portal.Features.Workloads;
 using Portal.Tests.TestInfrastructure;
 
@@ -45,11 +44,7 @@ public abstract class WorkloadComponentContext(PostgresServer postgres) : Portal
         Services.AddSingleton<Portal.Features.Malware.LayerVerdicts>();
         // The image page's findings section.
         Services.AddSingleton<FindingCatalog>();
-        // EOL dates and extension requests on the image page, My workloads and the Holds page.
-        Services.AddSingleton<LifecyclePolicies>();
-        Services.AddSingleton<ImageLifecycles>();
-        Services.AddSingleton<ManualEols>();
-        Services.AddSingleton<Extensions>();
+        AddLifecycleServices();
     }
 
     public new async ValueTask DisposeAsync()
