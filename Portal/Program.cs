@@ -51,6 +51,7 @@ app.MapScanReportEndpoints();
 app.MapXrayWebhookEndpoints();
 app.MapFindingEndpoints();
 app.MapLifecycleEndpoints();
+app.MapLifecycleRequestEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

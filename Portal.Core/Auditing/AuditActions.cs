@@ -21,7 +21,15 @@ public static class AuditActions
     public const string ActionExecuted = "action.executed";
     public const string ActionSkipped = "action.skipped";
     public const string ActionFailed = "action.failed";
+    public const string EolSet = "eol.set";
+    public const string EolChanged = "eol.changed";
+    public const string EolCleared = "eol.cleared";
+    public const string ExtensionRequested = "extension.requested";
+    public const string ExtensionGranted = "extension.granted";
+    public const string ExtensionRefused = "extension.refused";
+    public const string ExtensionWithdrawn = "extension.withdrawn";
 
     public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked, ExceptionRecorded, ExceptionRevoked,
-        PolicyChanged, HoldPlaced, HoldExtended, HoldLifted, ActionApproved, ActionRejected, ActionExecuted, ActionSkipped, ActionFailed];
+        PolicyChanged, HoldPlaced, HoldExtended, HoldLifted, ActionApproved, ActionRejected, ActionExecuted, ActionSkipped, ActionFailed, EolSet, EolChanged,
+        EolCleared, ExtensionRequested, ExtensionGranted, ExtensionRefused, ExtensionWithdrawn];
 }

@@ -16,6 +16,9 @@ public sealed class ExtensionRequest
 {
     public const int MaxTextLength = 1_000;
 
+    public const string TwoPersonRule =
+        "Two-person rule: you asked for this extension or own the workload's namespace, so another approver decides it.";
+
     private ExtensionRequest()
     {
         Workload = string.Empty;
@@ -74,10 +77,23 @@ public sealed class ExtensionRequest
             Status = ExtensionStatus.Pending,
         };
 
-    /// <summary>Grants the extension until <paramref name="until"/> (the wanted date, or less); bounded by policy.</summary>
+    /// <summary>
+    /// Grants the extension until <paramref name="until"/> (the wanted date, or less); bounded by policy. Whoever asked
+    /// may not grant it: a second person decides (the two-person rule).
+    /// </summary>
     public IReadOnlyList<string> Grant(DateTimeOffset until, string? note, string decidedBy, DateTimeOffset now, int maxDays)
     {
         var errors = Decidable(note).Concat(ValidateUntil(until, now, maxDays)).ToList();
+        if (until > WantedUntil)
+        {
+            errors.Add($"Grant at most what was asked for: until {WantedUntil.UtcDateTime:yyyy-MM-dd HH:mm} UTC.");
+        }
+
+        if (string.Equals(decidedBy, RequestedBy, StringComparison.OrdinalIgnoreCase))
+        {
+            errors.Insert(0, TwoPersonRule);
+        }
+
         if (errors.Count == 0)
         {
             Decide(ExtensionStatus.Granted, note, decidedBy, now);

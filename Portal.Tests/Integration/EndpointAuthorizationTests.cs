@@ -56,6 +56,8 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "GET", "/api/v1/plan/actions", Access.Governance },
         { "GET", "/api/v1/plan/difference", Access.Governance },
         { "POST", "/api/v1/plan/execute", Access.Admin },
+        { "GET", "/api/v1/images/1/lifecycle", Access.Governance },
+        { "GET", "/api/v1/extension-requests", Access.Everyone },
         { "POST", "/api/v1/jobs/audit-retention/run", Access.Admin },
         { "GET", "/openapi/v1.json", Access.Admin },
         { "GET", "/scalar/v1", Access.Admin },

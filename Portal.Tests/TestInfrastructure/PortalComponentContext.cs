@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor.Services;
+using Portal.Features.Lifecycle;
 using Portal.Security;
 
 namespace Portal.Tests.TestInfrastructure;
@@ -25,6 +26,15 @@ public abstract class PortalComponentContext : BunitContext
         Services.RemoveAll<AuthenticationStateProvider>();
         Services.AddPortalPolicies();
         Services.AddCascadingAuthenticationState();
+    }
+
+    /// <summary>What the image page, My workloads and the Holds page read for EOL dates and extension requests.</summary>
+    protected void AddLifecycleServices()
+    {
+        Services.AddSingleton<LifecyclePolicies>();
+        Services.AddSingleton<ImageLifecycles>();
+        Services.AddSingleton<ManualEols>();
+        Services.AddSingleton<Extensions>();
     }
 
     protected void SignInAs(TestUser user)

@@ -44,6 +44,9 @@ public static class FeaturesSetup
         services.AddSingleton<Lifecycle.LifecyclePlanner>();
         services.AddSingleton<Lifecycle.LifecycleActions>();
         services.AddScoped<Lifecycle.LifecycleExecution>(); // it syncs workloads first, and WorkloadSync is scoped
+        services.AddSingleton<Lifecycle.ImageLifecycles>();
+        services.AddSingleton<Lifecycle.ManualEols>();
+        services.AddSingleton<Lifecycle.Extensions>();
         services.AddOptions<FindingsOptions>()
             .BindConfiguration(FindingsOptions.SectionName)
             .ValidateDataAnnotations()

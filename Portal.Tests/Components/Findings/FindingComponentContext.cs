@@ -46,6 +46,8 @@ public abstract class FindingComponentContext(PostgresServer postgres) : PortalC
         Services.AddSingleton<FindingCatalog>();
         Services.AddSingleton<Portal.Features.Malware.LayerVerdicts>();
         Services.AddSingleton<FindingExceptions>();
+        // The image page's lifecycle section.
+        AddLifecycleServices();
     }
 
     public new async ValueTask DisposeAsync()

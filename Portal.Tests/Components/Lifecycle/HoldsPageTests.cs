@@ -40,7 +40,7 @@ public sealed class HoldsPageTests(PostgresServer postgres) : WorkloadComponentC
     }
 
     [Fact]
-    public async Task PlacingAHoldWithoutSubjectOrEndSaysWhatIsMissing()
+    public async Task PlacingAHoldWithoutASubjectSaysWhatIsMissingAndTheEndDefaultsToTwoWeeks()
     {
         await WorkloadSeed.SeedAsync(Database, Ct);
         Register();
@@ -49,7 +49,8 @@ public sealed class HoldsPageTests(PostgresServer postgres) : WorkloadComponentC
         page.Find("[data-testid=hold-place]").Click();
 
         page.WaitForAssertion(() => page.FindAll("[data-testid=hold-errors]").Select(e => e.TextContent.Trim())
-            .ShouldBe(["Choose what to hold.", "Choose when the hold ends."]));
+            .ShouldBe(["Choose what to hold."]));
+        page.Find("[data-testid=hold-until-input]").GetAttribute("value").ShouldBe("12/06/2026", "two weeks after the test clock's today, in the date picker's invariant format");
         await using var db = Database.CreateDbContext();
         (await db.Holds.AnyAsync(Ct)).ShouldBeFalse();
     }

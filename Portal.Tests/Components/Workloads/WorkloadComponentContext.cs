@@ -44,6 +44,7 @@ public abstract class WorkloadComponentContext(PostgresServer postgres) : Portal
         Services.AddSingleton<Portal.Features.Malware.LayerVerdicts>();
         // The image page's findings section.
         Services.AddSingleton<FindingCatalog>();
+        AddLifecycleServices();
     }
 
     public new async ValueTask DisposeAsync()

@@ -136,7 +136,7 @@ public sealed class LifecycleServicesTests(PostgresServer postgres)
         return (policies, new Holds(database, policies, audit, clock), new LifecyclePlanner(database, policies, clock));
     }
 
-    private static async Task AddFindingAsync(TestDatabase database, string digest, Severity severity, DateTimeOffset firstSeen, string id = "CVE-2026-0001")
+    internal static async Task AddFindingAsync(TestDatabase database, string digest, Severity severity, DateTimeOffset firstSeen, string id = "CVE-2026-0001")
     {
         await using var db = database.CreateDbContext();
         db.Findings.Add(Finding.Discover(digest,
