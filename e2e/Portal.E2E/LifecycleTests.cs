@@ -83,10 +83,14 @@ public sealed class LifecycleTests(StackFixture stack, ITestOutputHelper output)
         // --- Lifted: the stop is back; the approver approves it.
         await approver.OpenFromMenuAsync("Holds", "Holds");
         await hold.GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { NameRegex = new System.Text.RegularExpressions.Regex("^Lift the hold") }).ClickAsync();
+        await Expect(approver.GetByRole(AriaRole.Dialog)).ToContainTextAsync("Lift this hold?");
+        await approver.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new LocatorGetByRoleOptions { Name = "Lift", Exact = true }).ClickAsync();
         await Expect(approver.GetByTestId("holds-table").Locator("tbody tr", new LocatorLocatorOptions { HasText = HoldReason })).ToHaveCountAsync(0);
         await approver.OpenFromMenuAsync("Plan", "Plan");
         await stop.GetByTestId("approve").ClickAsync();
         await Expect(stop.GetByTestId("action-status")).ToContainTextAsync("Approved");
+        // axe measures a fading snackbar's colours half-way; check the page once the confirmations have gone.
+        await Expect(approver.Locator(".mud-snackbar")).ToHaveCountAsync(0, new LocatorAssertionsToHaveCountOptions { Timeout = 30_000 });
         if (await approver.FindSeriousViolationsAsync("/plan with an approved stop", Output) is { } problem)
         {
             Assert.Fail(problem);
