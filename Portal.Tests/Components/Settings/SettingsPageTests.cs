@@ -8,6 +8,7 @@ using Portal.Core.Malware;
 using Portal.Data;
 using Portal.Features.Audit;
 using Portal.Features.Jobs;
+using Portal.Features.Lifecycle;
 using Portal.Integrations.ClamAv;
 using Portal.Integrations.ScanCommand;
 using Portal.Operations;
@@ -19,6 +20,7 @@ namespace Portal.Tests.Components.Settings;
 public sealed class SettingsPageTests(PostgresServer postgres) : SettingsComponentContext(postgres)
 {
     [Theory]
+    [InlineData("settings?tab=lifecycle", "policy-classes")]
     [InlineData("settings?tab=api-keys", "api-keys-table")]
     [InlineData("settings?tab=scanners", "scanner-settings")]
     [InlineData("settings?tab=configuration", "settings-table")]
@@ -32,6 +34,7 @@ public sealed class SettingsPageTests(PostgresServer postgres) : SettingsCompone
         Services.AddSingleton(Options.Create(new ClamAvOptions()));
         Services.AddSingleton(Options.Create(new ScanCommandOptions()));
         Services.AddSingleton(Substitute.For<IVirusScanner>());
+        Services.AddSingleton<LifecyclePolicies>();
         Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
 
         var page = RenderTab<SettingsPage>();

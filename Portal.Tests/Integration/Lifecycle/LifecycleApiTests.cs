@@ -23,6 +23,7 @@ public sealed class LifecycleApiTests(PortalAppFactory factory) : PortalAppTest(
 
         using var byApprover = await PutPolicyAsync(current! with { MaxHoldDays = 30 }, TestUser.Approver);
         using var invalid = await PutPolicyAsync(current! with { MaxHoldDays = 0 }, TestUser.Admin);
+        using var badWindow = await PutPolicyAsync(current! with { MaintenanceWindowCron = "0 0 25 ? * SUN" }, TestUser.Admin);
         using var saved = await PutPolicyAsync(current! with { MaxHoldDays = 30 }, TestUser.Admin);
         using var stale = await PutPolicyAsync(current! with { MaxHoldDays = 60 }, TestUser.Admin);
 
@@ -30,6 +31,8 @@ public sealed class LifecycleApiTests(PortalAppFactory factory) : PortalAppTest(
         invalid.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         invalid.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await invalid.Content.ReadAsStringAsync(Ct)).ShouldContain("Holds may last between 1 and 365 days, not 0.");
+        badWindow.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await badWindow.Content.ReadAsStringAsync(Ct)).ShouldContain("is not a valid cron expression");
         saved.StatusCode.ShouldBe(HttpStatusCode.OK);
         stale.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await Factory.Services.GetRequiredService<LifecyclePolicies>().CurrentAsync(Ct)).MaxHoldDays.ShouldBe(30);

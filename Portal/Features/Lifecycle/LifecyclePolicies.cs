@@ -26,17 +26,23 @@ public sealed class LifecyclePolicies(IDbContextFactory<PortalDbContext> context
         return await db.LifecyclePolicies.AsNoTracking().OrderByDescending(p => p.Version).ToListAsync(cancellationToken);
     }
 
+    /// <summary>Every problem with <paramref name="policy"/>, each naming the setting; empty when it can be saved.</summary>
+    public static IReadOnlyList<string> Validate(LifecyclePolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        // Core checks the numbers; whether the window's start is a cron expression Quartz can read is known here.
+        return MaintenanceWindow.IsValidCron(policy.MaintenanceWindowCron, out var cronError) || string.IsNullOrWhiteSpace(policy.MaintenanceWindowCron)
+            ? policy.Validate()
+            : [.. policy.Validate(), cronError!];
+    }
+
     /// <summary>Saves <paramref name="policy"/> as the next version if it is valid; the version it was edited from must still be current.</summary>
     /// <param name="policy">The edited policy; its <see cref="LifecyclePolicy.Version"/> is the version it was edited from.</param>
     /// <param name="actor">The admin saving it.</param>
     /// <param name="cancellationToken">Cancels the save.</param>
     public async Task<PolicySaveResult> SaveAsync(LifecyclePolicy policy, string actor, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(policy);
-        // Core checks the numbers; whether the window's start is a cron expression Quartz can read is known here.
-        var errors = MaintenanceWindow.IsValidCron(policy.MaintenanceWindowCron, out var cronError) || string.IsNullOrWhiteSpace(policy.MaintenanceWindowCron)
-            ? policy.Validate()
-            : [.. policy.Validate(), cronError!];
+        var errors = Validate(policy);
         if (errors.Count > 0)
         {
             return new PolicySaveResult(false, errors);
