@@ -116,7 +116,7 @@ public sealed class LifecycleSettingsTests(PostgresServer postgres) : SettingsCo
 
         tab.Find("[data-testid=window-cron]").Input("0 0 2 1 1 ? 2020");
 
-        tab.WaitForAssertion(() => Text(tab, "window-next").ShouldBe("This start never comes again: stops and migrations would never run."));
+        tab.WaitForAssertion(() => Text(tab, "window-next").ShouldBe("The maintenance window's start never comes again; stops, migrations and deletions would never run."));
     }
 
     [Fact]

@@ -72,5 +72,7 @@ public sealed class ActionRecordTests
         ]);
         MaintenanceWindow.IsValidCron("every sunday", out var error).ShouldBeFalse();
         error.ShouldStartWith("The maintenance window's start is not a valid cron expression");
+        MaintenanceWindow.IsValidCron("0 0 2 1 1 ? 2020", out var past).ShouldBeFalse();
+        past.ShouldBe("The maintenance window's start never comes again; stops, migrations and deletions would never run.");
     }
 }

@@ -35,14 +35,19 @@ public sealed record MaintenanceWindow(DateTimeOffset Opens, DateTimeOffset Clos
         return windows;
     }
 
-    /// <summary>Whether <paramref name="expression"/> is a Quartz cron expression; the error says what is wrong.</summary>
+    /// <summary>
+    /// Whether <paramref name="expression"/> is a Quartz cron expression that still opens a window (one pinned to a past
+    /// year would silently stop every stop, migration and deletion); the error says what is wrong.
+    /// </summary>
     public static bool IsValidCron(string? expression, out string? error)
     {
         try
         {
-            _ = new CronExpression(expression ?? "");
-            error = null;
-            return true;
+            var cron = new CronExpression(expression ?? "", TimeZoneInfo.Utc);
+            error = cron.GetNextValidTimeAfter(DateTimeOffset.UtcNow) is null
+                ? "The maintenance window's start never comes again; stops, migrations and deletions would never run."
+                : null;
+            return error is null;
         }
         catch (FormatException ex)
         {
