@@ -110,6 +110,22 @@ public sealed class FindingIngestionMergeTests(PostgresServer postgres)
         (await FindingsAsync(database)).ShouldHaveSingleItem().Severity.ShouldBe(Severity.Critical);
     }
 
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task AnImageListedTwiceInOneReportIsMergedOnce(DatabaseKind kind)
+    {
+        // Xray lists one image once per Artifactory path it is stored under; both name the same digest.
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var ingestion = new FindingIngestion(database, new FakeTimeProvider(Now));
+        ReportedFinding[] findings = [Cve("CVE-1", Severity.High), Cve("CVE-2", Severity.Low)];
+
+        var result = await ingestion.IngestAsync(Images((Digest, findings), (Other, findings), (Digest, findings)), "xray-webhook", null, Ct);
+
+        result.Stored.Select(s => (s.Digest, s.New, s.Dropped)).ShouldBe([(Digest, 2, 0), (Other, 2, 0), (Digest, 0, 0)]);
+        (await FindingsAsync(database)).Select(f => (f.Digest, f.VulnerabilityId, f.IsOpen)).ShouldBe(
+            [(Digest, "CVE-1", true), (Digest, "CVE-2", true), (Other, "CVE-1", true), (Other, "CVE-2", true)]);
+    }
+
     [Fact]
     public async Task AReportThatFailsPartWayStoresNothing()
     {

@@ -18,6 +18,10 @@ public sealed record IngestionResult(ReportFormat Format, IReadOnlyList<Ingested
 /// </summary>
 public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock)
 {
+    public static readonly long[] Phase = new long[9];
+    public static readonly HashSet<int> Handles = [];
+    private static long T0;
+    private static void Mark(int i) { var t = System.Diagnostics.Stopwatch.GetTimestamp(); Phase[i] += t - T0; T0 = t; }
     /// <param name="report">A report the parsers accepted.</param>
     /// <param name="channel">Who delivered it, for the history ("api-key ci", "xray-webhook", ...).</param>
     /// <param name="statedDigest">A digest the caller vouches for; only allowed for a report about one artifact.</param>
@@ -34,10 +38,20 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
         var now = clock.GetUtcNow();
         // Findings are kept open per scanner, whichever channel brought its report.
         var source = report.Format.ToString();
+        T0 = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        Mark(0);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sc) lock (Handles) Handles.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(sc.Handle!));
+        Mark(8);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        Mark(1);
         var stored = new List<IngestedArtifact>();
         var unmatched = new List<string>();
+        var records = new List<ScanRecord>();
+        // A report can list one image more than once (Xray, once per path it is stored under): each listing merges into
+        // what the one before left, so the digest's findings are read once per report.
+        var digests = new Dictionary<string, DigestFindings>(StringComparer.Ordinal);
         foreach (var artifact in report.Artifacts)
         {
             var digest = statedDigest ?? artifact.Artifact.Digest ?? await ResolveDigestAsync(db, artifact.Artifact, cancellationToken);
@@ -47,50 +61,131 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
                 continue;
             }
 
-            stored.Add(await MergeAsync(db, digest, artifact, source, now, cancellationToken));
-            db.ScanRecords.Add(ScanRecord.Create(digest, report.Format, channel, report.Scanner, report.ScannedAt, now,
+            if (!digests.TryGetValue(digest, out var findings))
+            {
+                findings = await DigestFindings.ReadAsync(db, digest, cancellationToken);
+                digests[digest] = findings;
+            }
+            Mark(2);
+
+            stored.Add(findings.Merge(artifact, source, now));
+            Mark(3);
+            records.Add(ScanRecord.Create(digest, report.Format, channel, report.Scanner, report.ScannedAt, now,
                 artifact.Findings, stored[^1].New, stored[^1].Dropped));
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        Mark(7);
+        foreach (var findings in digests.Values)
+        {
+            await findings.WriteAsync(db, cancellationToken);
+        }
+        Mark(4);
+
+        await BulkInsert.InsertAsync(db, records, cancellationToken);
+        Mark(5);
         await transaction.CommitAsync(cancellationToken);
+        Mark(6);
         return new IngestionResult(report.Format, stored, unmatched);
     }
 
-    private static async Task<IngestedArtifact> MergeAsync(
-        PortalDbContext db, string digest, ArtifactFindings artifact, string source, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// One digest's findings, read without the change tracker (which costs many times what the database does for a
+    /// report's worth of rows) and written back with prepared statements: new findings inserted, findings whose only
+    /// change is the time they were last seen touched with a one-column UPDATE, others updated in the columns a report
+    /// can change.
+    /// </summary>
+    private sealed class DigestFindings
     {
-        var existing = (await db.Findings.Where(f => f.Digest == digest).ToListAsync(cancellationToken)).ToDictionary(f => f.Key);
-        // A report can list one finding several times (one package in two targets): the worst severity counts.
-        var reported = artifact.Findings
-            .GroupBy(Finding.KeyOf)
-            .Select(g => g.MaxBy(f => f.Severity)!)
-            .ToList();
-        var added = 0;
-        var seen = new HashSet<(FindingKind, string, string, string)>();
-        foreach (var finding in reported)
+        // The columns a report can change are the members of State, named as Finding's properties.
+        private static readonly string[] ReportedColumns = [.. typeof(State).GetProperties().Select(p => p.Name)];
+
+        private static readonly string[] SeenColumns = [nameof(Finding.LastSeen)];
+
+        private readonly string _digest;
+        private readonly Dictionary<(FindingKind, string, string, string), Finding> _byKey;
+        private readonly Dictionary<long, State> _asRead;
+
+        private DigestFindings(string digest, List<Finding> stored)
         {
-            var key = Finding.KeyOf(finding);
-            seen.Add(key);
-            if (existing.TryGetValue(key, out var known))
-            {
-                known.Reported(finding, source, now);
-            }
-            else
-            {
-                db.Findings.Add(Finding.Discover(digest, finding, source, now));
-                added++;
-            }
+            _digest = digest;
+            _byKey = stored.ToDictionary(f => f.Key);
+            _asRead = stored.ToDictionary(f => f.Id, State.Of);
         }
 
-        var dropped = 0;
-        foreach (var finding in existing.Values.Where(f => !seen.Contains(f.Key) && f.Sources.Split(',').Contains(source)))
+        // Compiled once: the query runs once per report.
+        private static readonly Func<PortalDbContext, string, IAsyncEnumerable<Finding>> StoredFor =
+            EF.CompileAsyncQuery((PortalDbContext db, string digest) => db.Findings.AsNoTracking().Where(f => f.Digest == digest));
+
+        public static async Task<DigestFindings> ReadAsync(PortalDbContext db, string digest, CancellationToken cancellationToken) =>
+            new(digest, await StoredFor(db, digest).ToListAsync(cancellationToken));
+
+        public IngestedArtifact Merge(ArtifactFindings artifact, string source, DateTimeOffset now)
         {
-            finding.NotReported(source, now);
-            dropped++;
+            // A report can list one finding several times (one package in two targets): the worst severity counts.
+            var reported = artifact.Findings
+                .GroupBy(Finding.KeyOf)
+                .Select(g => g.MaxBy(f => f.Severity)!)
+                .ToList();
+            var added = 0;
+            var seen = new HashSet<(FindingKind, string, string, string)>();
+            foreach (var finding in reported)
+            {
+                var key = Finding.KeyOf(finding);
+                seen.Add(key);
+                if (_byKey.TryGetValue(key, out var known))
+                {
+                    known.Reported(finding, source, now);
+                }
+                else
+                {
+                    _byKey[key] = Finding.Discover(_digest, finding, source, now);
+                    added++;
+                }
+            }
+
+            var dropped = 0;
+            foreach (var finding in _byKey.Values.Where(f => !seen.Contains(f.Key) && f.Sources.Split(',').Contains(source)))
+            {
+                finding.NotReported(source, now);
+                dropped++;
+            }
+
+            return new IngestedArtifact(artifact.Artifact.Name, _digest, reported.Count, added, dropped);
         }
 
-        return new IngestedArtifact(artifact.Artifact.Name, digest, reported.Count, added, dropped);
+        public async Task WriteAsync(PortalDbContext db, CancellationToken cancellationToken)
+        {
+            var added = new List<Finding>();
+            var seen = new List<Finding>();
+            var changed = new List<Finding>();
+            foreach (var finding in _byKey.Values)
+            {
+                if (!_asRead.TryGetValue(finding.Id, out var before))
+                {
+                    added.Add(finding);
+                    continue;
+                }
+
+                var after = State.Of(finding);
+                if (after != before)
+                {
+                    (after with { LastSeen = before.LastSeen } == before ? seen : changed).Add(finding);
+                }
+            }
+
+            await BulkInsert.InsertAsync(db, added, cancellationToken);
+            await BulkInsert.UpdateAsync(db, seen, SeenColumns, cancellationToken);
+            await BulkInsert.UpdateAsync(db, changed, ReportedColumns, cancellationToken);
+        }
+
+        /// <summary>What <see cref="Finding.Reported"/> and <see cref="Finding.NotReported"/> can change in a stored finding.</summary>
+        private readonly record struct State(
+            string? FixedVersion, Severity Severity, double? CvssScore, string? CvssVector, string? Status, string? Title, string? Target,
+            string? PrimaryUrl, string Sources, DateTimeOffset LastSeen, DateTimeOffset? ResolvedAt)
+        {
+            public static State Of(Finding f) =>
+                new(f.FixedVersion, f.Severity, f.CvssScore, f.CvssVector, f.Status, f.Title, f.Target, f.PrimaryUrl, f.Sources, f.LastSeen, f.ResolvedAt);
+        }
     }
 
     // Without a digest, the inventory says which image a tag points at now; Artifactory paths name the repository key.
