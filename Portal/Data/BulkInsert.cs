@@ -16,9 +16,6 @@ namespace Portal.Data;
 /// model, so this stays in step with the mappings and works on SQLite and PostgreSQL alike. The entities are not
 /// tracked afterwards.
 /// </summary>
-#pragma warning disable
-public static class BulkInsertTimes { public static long Prep, Bound, Exec; }
-#pragma warning restore
 internal static class BulkInsert
 {
     /// <summary>Inserts the entities one prepared INSERT ... RETURNING at a time and sets each one's generated key.</summary>
@@ -52,19 +49,13 @@ internal static class BulkInsert
 
         // One row per statement on purpose: Microsoft.Data.Sqlite binds parameters by name, so a multi-row statement
         // with hundreds of parameters costs more per row than re-running a small prepared one (measured).
-        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         var table = Table.Of<T>(db);
         await using var command = await table.CreateCommandAsync(db, rows: 1, returningKey: false, cancellationToken);
-        var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-        long bind = 0;
         foreach (var entity in entities)
         {
-            var b0 = System.Diagnostics.Stopwatch.GetTimestamp();
             table.Bind(command, 0, entity);
-            bind += System.Diagnostics.Stopwatch.GetTimestamp() - b0;
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
-        BulkInsertTimes.Prep += t1 - t0; BulkInsertTimes.Bound += bind; BulkInsertTimes.Exec += System.Diagnostics.Stopwatch.GetTimestamp() - t1 - bind;
     }
 
     /// <summary>

@@ -108,18 +108,9 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         await Log($"{provider}: seeded in {Stats.Seconds(seedTime)}{settings}. First ingestion, report by report beside parsing alone and the floor "
             + "(the same rows with plain prepared INSERTs, one transaction per report, into a database of their own)...");
         var ingestion = portal.Services.GetRequiredService<FindingIngestion>();
-        async Task DropAsync(PortalSession p)
-        {
-            if (Environment.GetEnvironmentVariable("DROP_INDEXES") is not { Length: > 0 } drop) return;
-            await using var db = await p.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
-            foreach (var name in drop.Split(",")) { await using var c = db.Database.GetDbConnection().CreateCommand(); await db.Database.OpenConnectionAsync(cancellationToken); c.CommandText = "DROP INDEX \"" + name + "\""; await c.ExecuteNonQueryAsync(cancellationToken); }
-            await Log("dropped " + drop);
-        }
-        await DropAsync(portal);
         TimeSpan parseAlone;
         IngestPass floor, ingest;
         await using (var floorPortal = await StartAsync(server))
-        await using (var dropped = new DropScope(() => DropAsync(floorPortal)))
         await using (var floorWriter = await FindingsFloor.OpenAsync(
             await floorPortal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken), cancellationToken))
         {
@@ -215,10 +206,6 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
             }
         }
 
-        Console.WriteLine("BULK prep/bind/exec " + string.Join(", ", new[] { Portal.Data.BulkInsertTimes.Prep, Portal.Data.BulkInsertTimes.Bound, Portal.Data.BulkInsertTimes.Exec }.Select(p => Stopwatch.GetElapsedTime(0, p).TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture))));
-        Console.WriteLine("HANDLES " + FindingIngestion.Handles.Count);
-        Console.WriteLine("FLOOR COMMIT " + Stopwatch.GetElapsedTime(0, FindingsFloor.CommitTicks).TotalSeconds);
-        Console.WriteLine("PHASES ctx,tx,read,merge,write,records,commit,other,open: " + string.Join(", ", FindingIngestion.Phase.Select(p => Stopwatch.GetElapsedTime(0, p).TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture))));
         var floorPass = new IngestPass(generator.Digests, generator.Findings, ingest.Bytes, TimeSpan.Zero, floorTime, wall.Elapsed, generator.Findings, 0);
         return (parseAlone, floorPass, ingest.Pass(generator.Digests, wall.Elapsed));
     }
@@ -347,5 +334,4 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         return 0;
     }
 
-    private sealed class DropScope : IAsyncDisposable { public DropScope(Func<Task> f) => f().GetAwaiter().GetResult(); public ValueTask DisposeAsync() => ValueTask.CompletedTask; }
 }

@@ -22,7 +22,6 @@ internal sealed class FindingsFloor : IAsyncDisposable
 
     private static readonly string[] RecordColumns = ["Digest", "Format", "Source", "Scanner", "ScannedAt", "ReceivedAt", "Findings", "New", "Dropped", "Critical", "High"];
 
-    public static long CommitTicks;
     private readonly PortalDbContext _db;
     private readonly DbConnection _connection;
     private readonly DbCommand _insertFinding;
@@ -68,9 +67,7 @@ internal sealed class FindingsFloor : IAsyncDisposable
             artifact.Findings.Count, artifact.Findings.Count, 0, artifact.Findings.Count(f => f.Severity == Severity.Critical),
             artifact.Findings.Count(f => f.Severity == Severity.High));
         await _insertRecord.ExecuteNonQueryAsync(cancellationToken);
-        var c0 = Stopwatch.GetTimestamp();
         await transaction.CommitAsync(cancellationToken);
-        CommitTicks += Stopwatch.GetTimestamp() - c0;
         return Stopwatch.GetElapsedTime(started);
     }
 

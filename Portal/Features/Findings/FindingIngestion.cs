@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Portal.Core.Findings;
 using Portal.Core.Inventory;
 using Portal.Data;
@@ -18,10 +20,6 @@ public sealed record IngestionResult(ReportFormat Format, IReadOnlyList<Ingested
 /// </summary>
 public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock)
 {
-    public static readonly long[] Phase = new long[9];
-    public static readonly HashSet<int> Handles = [];
-    private static long T0;
-    private static void Mark(int i) { var t = System.Diagnostics.Stopwatch.GetTimestamp(); Phase[i] += t - T0; T0 = t; }
     /// <param name="report">A report the parsers accepted.</param>
     /// <param name="channel">Who delivered it, for the history ("api-key ci", "xray-webhook", ...).</param>
     /// <param name="statedDigest">A digest the caller vouches for; only allowed for a report about one artifact.</param>
@@ -38,14 +36,8 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
         var now = clock.GetUtcNow();
         // Findings are kept open per scanner, whichever channel brought its report.
         var source = report.Format.ToString();
-        T0 = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        Mark(0);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        if (db.Database.GetDbConnection() is Microsoft.Data.Sqlite.SqliteConnection sc) lock (Handles) Handles.Add(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(sc.Handle!));
-        Mark(8);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        Mark(1);
         var stored = new List<IngestedArtifact>();
         var unmatched = new List<string>();
         var records = new List<ScanRecord>();
@@ -66,25 +58,19 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
                 findings = await DigestFindings.ReadAsync(db, digest, cancellationToken);
                 digests[digest] = findings;
             }
-            Mark(2);
 
             stored.Add(findings.Merge(artifact, source, now));
-            Mark(3);
             records.Add(ScanRecord.Create(digest, report.Format, channel, report.Scanner, report.ScannedAt, now,
                 artifact.Findings, stored[^1].New, stored[^1].Dropped));
         }
 
-        Mark(7);
         foreach (var findings in digests.Values)
         {
             await findings.WriteAsync(db, cancellationToken);
         }
-        Mark(4);
 
         await BulkInsert.InsertAsync(db, records, cancellationToken);
-        Mark(5);
         await transaction.CommitAsync(cancellationToken);
-        Mark(6);
         return new IngestionResult(report.Format, stored, unmatched);
     }
 
@@ -112,12 +98,15 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
             _asRead = stored.ToDictionary(f => f.Id, State.Of);
         }
 
-        // Compiled once: the query runs once per report.
-        private static readonly Func<PortalDbContext, string, IAsyncEnumerable<Finding>> StoredFor =
-            EF.CompileAsyncQuery((PortalDbContext db, string digest) => db.Findings.AsNoTracking().Where(f => f.Digest == digest));
+        // Compiled once per model (a compiled query serves one): it runs once per report.
+        private static readonly ConcurrentDictionary<IModel, Func<PortalDbContext, string, IAsyncEnumerable<Finding>>> StoredFor = new();
 
-        public static async Task<DigestFindings> ReadAsync(PortalDbContext db, string digest, CancellationToken cancellationToken) =>
-            new(digest, await StoredFor(db, digest).ToListAsync(cancellationToken));
+        public static async Task<DigestFindings> ReadAsync(PortalDbContext db, string digest, CancellationToken cancellationToken)
+        {
+            var query = StoredFor.GetOrAdd(db.Model, static _ =>
+                EF.CompileAsyncQuery((PortalDbContext db, string digest) => db.Findings.AsNoTracking().Where(f => f.Digest == digest)));
+            return new(digest, await query(db, digest).ToListAsync(cancellationToken));
+        }
 
         public IngestedArtifact Merge(ArtifactFindings artifact, string source, DateTimeOffset now)
         {
