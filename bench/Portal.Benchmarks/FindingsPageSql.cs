@@ -43,6 +43,11 @@ internal sealed class FindingsPageSql
         WHERE f."ResolvedAt" IS NULL {where}
         """;
 
+    /// <summary>The first query of the impacted-artifacts view: a vulnerability's open findings.</summary>
+    public const string OpenFindingsOf = """
+        SELECT f."Digest", f."Package", f."VulnerabilityId" FROM findings AS f WHERE f."VulnerabilityId" = @id AND f."ResolvedAt" IS NULL
+        """;
+
     private string Contains(string column) => _postgres ? $"strpos({column}, @search) > 0" : $"instr({column}, @search) > 0";
 
     // The first inventory image with the digest names its repository and class.

@@ -25,9 +25,12 @@ internal static class FindingsResultsWriter
                 Stats.Ratio(rescan.Total / ingest.Total), $"<= {Stats.Seconds(IngestTarget)} (same bar)", rescan.Total <= IngestTarget);
             foreach (var (v, i) in database.Page.Select((v, i) => (v, i)))
             {
-                report.Add($"Findings page, {v.Name} ({database.Provider})", $"{Stats.Millis(v.PortalMedianMs)} (p95 {Stats.Millis(v.PortalP95Ms)})",
-                    $"{Stats.Millis(v.RawPageMedianMs)} raw SQL page", Stats.Ratio(v.PortalMedianMs / v.RawPageMedianMs),
-                    i == 0 ? $"<= {ResultsWriter.PageTargetMs:0} ms" : $"<= {ResultsWriter.PageTargetMs:0} ms (same bar)", v.PortalMedianMs <= ResultsWriter.PageTargetMs);
+                // The portal counts and reads a page; its baseline does both too.
+                var raw = v.Target ? v.RawPageMedianMs + v.RawCountMedianMs : v.RawPageMedianMs;
+                report.Add($"{(v.Target ? "Findings page" : "Findings")}, {v.Name} ({database.Provider})", $"{Stats.Millis(v.PortalMedianMs)} (p95 {Stats.Millis(v.PortalP95Ms)})",
+                    v.Target ? $"{Stats.Millis(raw)} raw SQL COUNT + page" : $"{Stats.Millis(raw)} raw SQL findings query", Stats.Ratio(v.PortalMedianMs / raw),
+                    !v.Target ? "" : i == 0 ? $"<= {ResultsWriter.PageTargetMs:0} ms" : $"<= {ResultsWriter.PageTargetMs:0} ms (same bar)",
+                    v.Target ? v.PortalMedianMs <= ResultsWriter.PageTargetMs : null);
             }
         }
 
@@ -46,7 +49,7 @@ internal static class FindingsResultsWriter
             + $"({findings.ReportBytes / (double)findings.Digests / 1024:0} KB a report).");
         foreach (var database in new[] { findings.Sqlite, findings.Postgres }.OfType<FindingsDatabaseResults>())
         {
-            log.WriteLine($"  {database.Provider}: inventory of {Stats.Number(database.SeededImages)} tagged digests seeded in {Stats.Seconds(database.SeedTime)}; "
+            log.WriteLine($"  {database.Provider}{database.Settings}: inventory of {Stats.Number(database.SeededImages)} tagged digests seeded in {Stats.Seconds(database.SeedTime)}; "
                 + $"parsing alone {Stats.Seconds(database.ParseAlone)} ({findings.ReportBytes / database.ParseAlone.TotalSeconds / 1024 / 1024:0} MB/s); "
                 + $"{Stats.Number(database.StoredFindings)} findings stored"
                 + (database.DatabaseBytes is { } size ? $"; SQLite file {Stats.Mebibytes(size)} after the page test." : "."));
@@ -57,11 +60,12 @@ internal static class FindingsResultsWriter
                     + $"              {Stats.Number(pass.New),-10} {Stats.Number(pass.Dropped)}");
             }
 
-            log.WriteLine("    Findings page query                     total    rows  portal median  SQL cmds/call  raw page  raw COUNT");
+            log.WriteLine("    Findings page query                                  total   rows  calls  portal median  SQL cmds/call   raw page  raw COUNT");
             foreach (var v in database.Page)
             {
-                log.WriteLine($"    {v.Name,-38} {Stats.Number(v.TotalCount),9} {v.Rows,5}  {Stats.Millis(v.PortalMedianMs),13}  {v.SqlCommandsPerCall,13:0.0}  "
-                    + $"{Stats.Millis(v.RawPageMedianMs),8}  {Stats.Millis(v.RawCountMedianMs),9}");
+                log.WriteLine($"    {v.Name,-48} {Stats.Number(v.TotalCount),9} {v.Rows,5}  {v.Calls,5}  {Stats.Millis(v.PortalMedianMs),13}  "
+                    + (v.Target ? $"{v.SqlCommandsPerCall,13:0.0}  {Stats.Millis(v.RawPageMedianMs),9}  {Stats.Millis(v.RawCountMedianMs),9}"
+                        : $"{"",13}  {Stats.Millis(v.RawPageMedianMs),9}  (findings of the vulnerability; the total is images)"));
             }
         }
 

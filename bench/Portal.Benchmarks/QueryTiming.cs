@@ -12,10 +12,10 @@ internal static class QueryTiming
     public const int WarmupCalls = 3;
 
     /// <summary>Warm-up calls, then the timed ones (with the SQL probe on, if given); the server time is the call's duration.</summary>
-    public static async Task<(List<double> Times, T Result)> TimeAsync<T>(Func<Task<T>> call, int calls, SqlCommandProbe? sql)
+    public static async Task<(List<double> Times, T Result)> TimeAsync<T>(Func<Task<T>> call, int calls, SqlCommandProbe? sql, int warmups = WarmupCalls)
     {
         var result = await call();
-        for (var i = 1; i < WarmupCalls; i++)
+        for (var i = 1; i < warmups; i++)
         {
             result = await call();
         }
@@ -38,11 +38,11 @@ internal static class QueryTiming
     /// the last row when it is a number (a COUNT).
     /// </summary>
     public static async Task<(double MedianMs, int Rows, long Scalar)> TimeRawAsync(Func<DbConnection> connect, string sql,
-        IReadOnlyList<(string Name, object Value)> parameters, int calls, CancellationToken cancellationToken)
+        IReadOnlyList<(string Name, object Value)> parameters, int calls, CancellationToken cancellationToken, int warmups = WarmupCalls)
     {
         var times = new List<double>();
         var (rows, scalar) = (0, 0L);
-        for (var i = 0; i < WarmupCalls + calls; i++)
+        for (var i = 0; i < warmups + calls; i++)
         {
             var started = Stopwatch.GetTimestamp();
             await using var connection = connect();
@@ -71,7 +71,7 @@ internal static class QueryTiming
                 }
             }
 
-            if (i >= WarmupCalls)
+            if (i >= warmups)
             {
                 times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
