@@ -38,7 +38,10 @@ internal static class BulkInsert
         }
     }
 
-    /// <summary>Inserts the entities one prepared INSERT at a time; their keys are not read back.</summary>
+    /// <summary>
+    /// Inserts the entities with a prepared INSERT: on SQLite one row at a time, on a database across the network
+    /// (PostgreSQL) up to <see cref="RowsPerStatement"/> rows at a time. Their keys are not read back.
+    /// </summary>
     public static async Task InsertAsync<T>(PortalDbContext db, IReadOnlyCollection<T> entities, CancellationToken cancellationToken)
         where T : class
     {
@@ -47,16 +50,42 @@ internal static class BulkInsert
             return;
         }
 
-        // One row per statement on purpose: Microsoft.Data.Sqlite binds parameters by name, so a multi-row statement
-        // with hundreds of parameters costs more per row than re-running a small prepared one (measured).
+        // One row per statement on SQLite on purpose: Microsoft.Data.Sqlite binds parameters by name, so a multi-row
+        // statement with hundreds of parameters costs more per row than re-running a small prepared one (measured). On
+        // PostgreSQL every statement is a round trip, which costs more than the row.
         var table = Table.Of<T>(db);
-        await using var command = await table.CreateCommandAsync(db, rows: 1, returningKey: false, cancellationToken);
+        var rows = db.Database.IsSqlite() ? 1 : Math.Min(entities.Count, RowsPerStatement);
+        var pending = new List<T>(rows);
+        await using var command = await table.CreateCommandAsync(db, rows, returningKey: false, cancellationToken, prepare: entities.Count >= 2 * rows);
         foreach (var entity in entities)
         {
-            table.Bind(command, 0, entity);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            pending.Add(entity);
+            if (pending.Count == rows)
+            {
+                await InsertRowsAsync(command, pending);
+            }
+        }
+
+        if (pending.Count > 0)
+        {
+            await using var rest = await table.CreateCommandAsync(db, pending.Count, returningKey: false, cancellationToken, prepare: false);
+            await InsertRowsAsync(rest, pending);
+        }
+
+        async Task InsertRowsAsync(DbCommand insert, List<T> batch)
+        {
+            for (var row = 0; row < batch.Count; row++)
+            {
+                table.Bind(insert, row, batch[row]);
+            }
+
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+            batch.Clear();
         }
     }
+
+    /// <summary>Rows in one multi-row INSERT where statements are round trips; far below PostgreSQL's 65,535 parameters.</summary>
+    public const int RowsPerStatement = 200;
 
     /// <summary>
     /// Writes <paramref name="properties"/> of each entity to its row, found by key, one prepared UPDATE at a time, for
@@ -101,7 +130,8 @@ internal static class BulkInsert
             return new Table(store.Name, key, columns, store);
         }
 
-        public async Task<DbCommand> CreateCommandAsync(PortalDbContext db, int rows, bool returningKey, CancellationToken cancellationToken)
+        /// <param name="prepare">Whether it runs often enough to prepare (a round trip of its own on PostgreSQL).</param>
+        public async Task<DbCommand> CreateCommandAsync(PortalDbContext db, int rows, bool returningKey, CancellationToken cancellationToken, bool prepare = true)
         {
             var sql = db.GetService<ISqlGenerationHelper>();
             var command = await NewCommandAsync(db, cancellationToken);
@@ -124,7 +154,11 @@ internal static class BulkInsert
                 + $"({string.Join(", ", Columns.Select(c => sql.DelimitIdentifier(c.GetColumnName(Store)!)))}) "
                 + $"VALUES {string.Join(", ", values)}"
                 + (returningKey ? $" RETURNING {sql.DelimitIdentifier(Key.GetColumnName(Store)!)}" : "");
-            await command.PrepareAsync(cancellationToken);
+            if (prepare)
+            {
+                await command.PrepareAsync(cancellationToken);
+            }
+
             return command;
         }
 

@@ -126,6 +126,28 @@ public sealed class FindingIngestionMergeTests(PostgresServer postgres)
             [(Digest, "CVE-1", true), (Digest, "CVE-2", true), (Other, "CVE-1", true), (Other, "CVE-2", true)]);
     }
 
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task AReportOfHundredsOfFindingsIsStoredWholeAndTouchedWholeOnARescan(DatabaseKind kind)
+    {
+        // More findings than one multi-row INSERT takes, so the last statement is a shorter one.
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var clock = new FakeTimeProvider(Now);
+        var ingestion = new FindingIngestion(database, clock);
+        var findings = Enumerable.Range(0, 450).Select(i => Cve($"CVE-2026-{i:D5}", (Severity)(i % 5))).ToArray();
+
+        var first = await ingestion.IngestAsync(Report(ReportFormat.Trivy, findings), "api", null, Ct);
+        clock.Advance(TimeSpan.FromHours(1));
+        var second = await ingestion.IngestAsync(Report(ReportFormat.Trivy, findings[1..]), "api", null, Ct);
+
+        (first.Stored[0].New, second.Stored[0].New, second.Stored[0].Dropped).ShouldBe((450, 0, 1));
+        var stored = await FindingsAsync(database);
+        stored.Count.ShouldBe(450);
+        stored.Count(f => f.LastSeen == Now.AddHours(1) && f.IsOpen).ShouldBe(449);
+        stored.Single(f => f.VulnerabilityId == "CVE-2026-00000").ResolvedAt.ShouldBe(Now.AddHours(1));
+        stored.Select(f => (f.VulnerabilityId, f.Severity)).ShouldBe(findings.Select(f => (f.VulnerabilityId, f.Severity)), ignoreOrder: true);
+    }
+
     [Fact]
     public async Task AReportThatFailsPartWayStoresNothing()
     {

@@ -66,7 +66,7 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
 
         foreach (var findings in digests.Values)
         {
-            await findings.WriteAsync(db, cancellationToken);
+            await findings.WriteAsync(db, now, cancellationToken);
         }
 
         await BulkInsert.InsertAsync(db, records, cancellationToken);
@@ -76,16 +76,16 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
 
     /// <summary>
     /// One digest's findings, read without the change tracker (which costs many times what the database does for a
-    /// report's worth of rows) and written back with prepared statements: new findings inserted, findings whose only
-    /// change is the time they were last seen touched with a one-column UPDATE, others updated in the columns a report
-    /// can change.
+    /// report's worth of rows) and written back in few statements: new findings inserted, findings whose only change is
+    /// the time they were last seen touched by one set-based UPDATE, others updated in the columns a report can change.
     /// </summary>
     private sealed class DigestFindings
     {
         // The columns a report can change are the members of State, named as Finding's properties.
         private static readonly string[] ReportedColumns = [.. typeof(State).GetProperties().Select(p => p.Name)];
 
-        private static readonly string[] SeenColumns = [nameof(Finding.LastSeen)];
+        // Set-based updates go in slices so no statement exceeds a provider's parameter limit.
+        private const int ChunkSize = 5_000;
 
         private readonly string _digest;
         private readonly Dictionary<(FindingKind, string, string, string), Finding> _byKey;
@@ -142,7 +142,10 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
             return new IngestedArtifact(artifact.Artifact.Name, _digest, reported.Count, added, dropped);
         }
 
-        public async Task WriteAsync(PortalDbContext db, CancellationToken cancellationToken)
+        /// <param name="db">The report's context, in its transaction.</param>
+        /// <param name="now">When the report was received: the time every finding it listed was last seen.</param>
+        /// <param name="cancellationToken">Cancels the writing.</param>
+        public async Task WriteAsync(PortalDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
         {
             var added = new List<Finding>();
             var seen = new List<Finding>();
@@ -163,7 +166,11 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
             }
 
             await BulkInsert.InsertAsync(db, added, cancellationToken);
-            await BulkInsert.UpdateAsync(db, seen, SeenColumns, cancellationToken);
+            foreach (var ids in seen.Select(f => f.Id).Chunk(ChunkSize))
+            {
+                await db.Findings.Where(f => ids.Contains(f.Id)).ExecuteUpdateAsync(u => u.SetProperty(f => f.LastSeen, now), cancellationToken);
+            }
+
             await BulkInsert.UpdateAsync(db, changed, ReportedColumns, cancellationToken);
         }
 
