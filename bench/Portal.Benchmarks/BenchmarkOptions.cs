@@ -38,6 +38,9 @@ internal sealed record BenchmarkOptions
     public bool SkipMalware { get; init; }
     public bool SkipFindings { get; init; }
 
+    /// <summary>Also ingest again into databases without the vulnerability-id index (a what-if for the ingestion target).</summary>
+    public bool FindingsWhatIf { get; init; }
+
     /// <summary>Ingestion only: leave the Findings page timing out of the findings test.</summary>
     public bool SkipFindingsPage { get; init; }
 
@@ -76,6 +79,7 @@ internal sealed record BenchmarkOptions
           --findings-digests N   digests (one report each) they are spread over (default 20000; --quick 2000)
           --findings-postgres    also run the findings test on a PostgreSQL server started for the run
           --skip-findings-page   time the findings ingestion only, not the Findings page over it
+          --findings-what-if     also time the first ingestion into databases without IX_findings_VulnerabilityId_ResolvedAt
           --keep-findings-db PATH  copy the SQLite database with the ingested findings there (to run EXPLAIN QUERY PLAN on it)
           --quick            a fast smoke run with the smaller defaults
           --skip-sync, --skip-page, --skip-workloads, --skip-malware, --skip-findings, --skip-memory   leave a part out
@@ -114,6 +118,7 @@ internal sealed record BenchmarkOptions
                 "--findings-digests" => options with { FindingsDigests = Positive(args, ++i) },
                 "--findings-postgres" => options with { FindingsPostgres = true },
                 "--skip-findings-page" => options with { SkipFindingsPage = true },
+                "--findings-what-if" => options with { FindingsWhatIf = true },
                 "--keep-findings-db" => options with { KeepFindingsDatabase = Value(args, ++i) },
                 "--malware-mb" => options with { MalwareMebibytes = Positive(args, ++i) },
                 "--skip-memory" => options with { SkipMemory = true },

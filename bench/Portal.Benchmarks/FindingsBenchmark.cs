@@ -26,10 +26,13 @@ internal sealed record FindingPageVariant(string Name, int TotalCount, int Rows,
     double RawCountMedianMs, double SqlCommandsPerCall, int Calls, bool Target = true);
 
 /// <summary>The figures of one database: the floor, the first ingestion, the no-change re-scan, and the Findings page over the result.</summary>
+/// <summary>The first ingestion without one index, and what the query that index serves costs without it.</summary>
+internal sealed record FindingsWhatIf(string DroppedIndex, TimeSpan ParseAlone, IngestPass Floor, IngestPass Ingest, double ImpactedQueryMs);
+
 /// <param name="Settings">How the portal's connections are set up (SQLite's journal mode, synchronous, checkpoints), or empty.</param>
 internal sealed record FindingsDatabaseResults(
     string Provider, string Settings, TimeSpan SeedTime, int SeededImages, TimeSpan ParseAlone, IngestPass Floor, IngestPass Ingest, IngestPass Rescan, long StoredFindings, long? DatabaseBytes,
-    IReadOnlyList<FindingPageVariant> Page);
+    IReadOnlyList<FindingPageVariant> Page, FindingsWhatIf? WhatIf);
 
 internal sealed record FindingsResults(
     int Findings, int Digests, int DistinctVulnerabilities, long ReportBytes, FindingsDatabaseResults Sqlite,
@@ -113,8 +116,7 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         TimeSpan parseAlone;
         IngestPass floor, ingest;
         await using (var floorPortal = await StartAsync(server))
-        await using (var floorWriter = await FindingsFloor.OpenAsync(
-            await floorPortal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken), cancellationToken))
+        await using (var floorWriter = await FindingsFloor.OpenAsync(Contexts(floorPortal), cancellationToken))
         {
             (parseAlone, floor, ingest) = await FirstPassAsync(generator, ingestion, floorWriter, cancellationToken);
         }
@@ -142,8 +144,39 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         await Log($"{provider}: re-scan in {Stats.Seconds(rescan.Total)}." + (options.SkipFindingsPage ? "" : $" Timing the Findings page ({options.PageCalls} calls per query)..."));
         var page = options.SkipFindingsPage ? [] : await TimePageAsync(portal, generator, server is not null, cancellationToken);
         long? databaseBytes = server is null ? new FileInfo(new SqliteConnectionStringBuilder(ConnectionString(portal)).DataSource).Length : null;
-        return new FindingsDatabaseResults(provider, settings, seedTime, images, parseAlone, floor, ingest, rescan, stored, databaseBytes, page);
+        var whatIf = options.FindingsWhatIf ? await WhatIfAsync(generator, server, provider, cancellationToken) : null;
+        return new FindingsDatabaseResults(provider, settings, seedTime, images, parseAlone, floor, ingest, rescan, stored, databaseBytes, page, whatIf);
     }
+
+    /// <summary>
+    /// The first ingestion again, with its baselines, into fresh databases without <see cref="WhatIfIndex"/>, the index
+    /// whose entries land all over the table (one per vulnerability id a report names), and the impacted-artifacts
+    /// findings query without it. The inventory is not seeded: the ingestion does not read it.
+    /// </summary>
+    private async Task<FindingsWhatIf> WhatIfAsync(TrivyReportGenerator generator, PostgresServer? server, string provider, CancellationToken cancellationToken)
+    {
+        await Log($"{provider}: what-if, the first ingestion again without {WhatIfIndex}...");
+        await using var portal = await StartAsync(server);
+        await using var floorPortal = await StartAsync(server);
+        foreach (var session in new[] { portal, floorPortal })
+        {
+            await using var db = Contexts(session);
+            await db.Database.ExecuteSqlRawAsync($"DROP INDEX \"{WhatIfIndex}\"", cancellationToken);
+        }
+
+        await using var floorWriter = await FindingsFloor.OpenAsync(Contexts(floorPortal), cancellationToken);
+        var (parseAlone, floor, ingest) = await FirstPassAsync(generator, portal.Services.GetRequiredService<FindingIngestion>(), floorWriter, cancellationToken);
+        var impacted = await QueryTiming.TimeRawAsync(ConnectionFactory(portal), FindingsPageSql.OpenFindingsOf, [("@id", generator.CommonCve)], options.PageCalls,
+            cancellationToken);
+        await Log($"{provider}: without {WhatIfIndex}: ingested in {Stats.Seconds(ingest.Total)} (floor {Stats.Seconds(floor.Store)}, parsing alone "
+            + $"{Stats.Seconds(parseAlone)}); a vulnerability's open findings in {Stats.Millis(impacted.MedianMs)}.");
+        return new FindingsWhatIf(WhatIfIndex, parseAlone, floor, ingest, impacted.MedianMs);
+    }
+
+    public const string WhatIfIndex = "IX_findings_VulnerabilityId_ResolvedAt";
+
+    private static PortalDbContext Contexts(PortalSession portal) =>
+        portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
 
     /// <summary>How the portal's SQLite connections are set up, e.g. " (WAL, synchronous 1, checkpoint at 10000 pages)".</summary>
     private static async Task<string> SqliteSettingsAsync(PortalSession portal, CancellationToken cancellationToken)

@@ -9,8 +9,9 @@ namespace Portal.Benchmarks;
 /// <summary>
 /// The floor of a findings ingestion: a report's findings written as new rows of the same table (same columns and
 /// indexes, in a fresh portal database of its own, on a connection the portal's context opened, so with its connection
-/// settings), plus its history row, with plain INSERT statements prepared once, one transaction per report. Nothing
-/// stored is read, nothing merged.
+/// settings), plus its history row, with plain INSERT statements prepared once, one transaction per report: on SQLite
+/// one statement after another, on PostgreSQL all of a report's in one batch (one round trip). Nothing stored is read,
+/// nothing merged.
 /// </summary>
 internal sealed class FindingsFloor : IAsyncDisposable
 {
@@ -54,19 +55,50 @@ internal sealed class FindingsFloor : IAsyncDisposable
         var now = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
         await using var transaction = await _connection.BeginTransactionAsync(cancellationToken);
-        _insertFinding.Transaction = transaction;
-        _insertRecord.Transaction = transaction;
-        foreach (var f in artifact.Findings)
+        var rows = artifact.Findings.Select(f => new object?[]
         {
-            Bind(_insertFinding, digest, f.Kind.ToString(), f.VulnerabilityId, f.Package ?? "", f.InstalledVersion ?? "", f.FixedVersion, f.Severity.ToString(),
-                f.CvssScore, f.CvssVector, f.Status, f.Title, f.Target, f.PrimaryUrl, report.Format.ToString(), Time(now), Time(now), null);
-            await _insertFinding.ExecuteNonQueryAsync(cancellationToken);
+            digest, f.Kind.ToString(), f.VulnerabilityId, f.Package ?? "", f.InstalledVersion ?? "", f.FixedVersion, f.Severity.ToString(), f.CvssScore,
+            f.CvssVector, f.Status, f.Title, f.Target, f.PrimaryUrl, report.Format.ToString(), Time(now), Time(now), null,
+        });
+        object?[] record =
+        [
+            digest, report.Format.ToString(), channel, report.Scanner, report.ScannedAt is { } at ? Time(at) : null, Time(now), artifact.Findings.Count,
+            artifact.Findings.Count, 0, artifact.Findings.Count(f => f.Severity == Severity.Critical), artifact.Findings.Count(f => f.Severity == Severity.High),
+        ];
+        if (_sqlite)
+        {
+            _insertFinding.Transaction = transaction;
+            _insertRecord.Transaction = transaction;
+            foreach (var row in rows)
+            {
+                Bind(_insertFinding.Parameters, row);
+                await _insertFinding.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            Bind(_insertRecord.Parameters, record);
+            await _insertRecord.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else
+        {
+            await using var batch = _connection.CreateBatch();
+            batch.Transaction = transaction;
+            foreach (var (sql, values) in rows.Select(r => (FindingSql, r)).Append((RecordSql, record)))
+            {
+                var statement = batch.CreateBatchCommand();
+                statement.CommandText = sql;
+                foreach (var value in values)
+                {
+                    var parameter = statement.CreateParameter();
+                    parameter.Value = value ?? DBNull.Value;
+                    statement.Parameters.Add(parameter);
+                }
+
+                batch.BatchCommands.Add(statement);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        Bind(_insertRecord, digest, report.Format.ToString(), channel, report.Scanner, report.ScannedAt is { } at ? Time(at) : null, Time(now),
-            artifact.Findings.Count, artifact.Findings.Count, 0, artifact.Findings.Count(f => f.Severity == Severity.Critical),
-            artifact.Findings.Count(f => f.Severity == Severity.High));
-        await _insertRecord.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return Stopwatch.GetElapsedTime(started);
     }
@@ -81,11 +113,18 @@ internal sealed class FindingsFloor : IAsyncDisposable
     // Times as the portal stores them: UTC ticks on SQLite (its converter), timestamptz on PostgreSQL.
     private object Time(DateTimeOffset value) => _sqlite ? value.UtcTicks : value;
 
+    // Batched statements take positional parameters ($1, $2, ...) on PostgreSQL.
+    private static readonly string FindingSql = InsertSql("findings", FindingColumns, i => $"${i + 1}");
+    private static readonly string RecordSql = InsertSql("scan_records", RecordColumns, i => $"${i + 1}");
+
+    private static string InsertSql(string table, string[] columns, Func<int, string> parameter) =>
+        $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => parameter(i)))})";
+
     private static DbCommand Insert(DbConnection connection, string table, string[] columns)
     {
         var command = connection.CreateCommand();
 #pragma warning disable CA2100 // Table and column names are this benchmark's constants; values are parameters.
-        command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => $"@p{i}"))})";
+        command.CommandText = InsertSql(table, columns, i => $"@p{i}");
 #pragma warning restore CA2100
         for (var i = 0; i < columns.Length; i++)
         {
@@ -98,11 +137,11 @@ internal sealed class FindingsFloor : IAsyncDisposable
         return command;
     }
 
-    private static void Bind(DbCommand command, params object?[] values)
+    private static void Bind(DbParameterCollection parameters, object?[] values)
     {
         for (var i = 0; i < values.Length; i++)
         {
-            command.Parameters[i].Value = values[i] ?? DBNull.Value;
+            parameters[i].Value = values[i] ?? DBNull.Value;
         }
     }
 }
