@@ -45,7 +45,8 @@ internal static class FindingsResultsWriter
         foreach (var memory in findings.Memory)
         {
             var first = memory.Mode == "Ingest";
-            ResultsWriter.AddMemory(report, memory, first ? "findings ingestion" : "findings re-scan", first ? MemoryTargetBytes : null, "pre-ingestion");
+            ResultsWriter.AddMemory(report, memory, first ? "findings ingestion" : "findings re-scan", first ? MemoryTargetBytes : null,
+                first ? "pre-ingestion" : "pre-re-scan");
         }
     }
 
