@@ -14,8 +14,8 @@ internal static class QueryTiming
     /// <summary>Warm-up calls, then the timed ones (with the SQL probe on, if given); the server time is the call's duration.</summary>
     public static async Task<(List<double> Times, T Result)> TimeAsync<T>(Func<Task<T>> call, int calls, SqlCommandProbe? sql, int warmups = WarmupCalls)
     {
-        var result = await call();
-        for (var i = 1; i < warmups; i++)
+        var result = default(T)!;
+        for (var i = 0; i < warmups; i++)
         {
             result = await call();
         }
