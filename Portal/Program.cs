@@ -50,6 +50,7 @@ app.MapPortalApi();
 app.MapScanReportEndpoints();
 app.MapXrayWebhookEndpoints();
 app.MapFindingEndpoints();
+app.MapLifecycleEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -12,6 +12,11 @@ public static class AuditActions
     public const string ApiKeyRevoked = "api-key.revoked";
     public const string ExceptionRecorded = "exception.recorded";
     public const string ExceptionRevoked = "exception.revoked";
+    public const string PolicyChanged = "policy.changed";
+    public const string HoldPlaced = "hold.placed";
+    public const string HoldExtended = "hold.extended";
+    public const string HoldLifted = "hold.lifted";
 
-    public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked, ExceptionRecorded, ExceptionRevoked];
+    public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked, ExceptionRecorded, ExceptionRevoked,
+        PolicyChanged, HoldPlaced, HoldExtended, HoldLifted];
 }

@@ -98,12 +98,16 @@ public sealed class FindingException
     public bool Covers(Finding finding, string repository, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(finding);
-        return IsActive(now)
-            && string.Equals(VulnerabilityId, finding.VulnerabilityId, StringComparison.OrdinalIgnoreCase)
-            && (Repository is null || string.Equals(Repository, repository, StringComparison.Ordinal))
-            && (Digest is null || string.Equals(Digest, finding.Digest, StringComparison.Ordinal))
-            && (Package is null || string.Equals(Package, finding.Package, StringComparison.Ordinal));
+        return Covers(finding.VulnerabilityId, finding.Digest, finding.Package, repository, now);
     }
+
+    /// <summary>Whether it covers the finding of <paramref name="vulnerabilityId"/> in <paramref name="package"/> of an image.</summary>
+    public bool Covers(string vulnerabilityId, string digest, string package, string repository, DateTimeOffset now) =>
+        IsActive(now)
+        && string.Equals(VulnerabilityId, vulnerabilityId, StringComparison.OrdinalIgnoreCase)
+        && (Repository is null || string.Equals(Repository, repository, StringComparison.Ordinal))
+        && (Digest is null || string.Equals(Digest, digest, StringComparison.Ordinal))
+        && (Package is null || string.Equals(Package, package, StringComparison.Ordinal));
 
     public void Revoke(string actor, DateTimeOffset now)
     {

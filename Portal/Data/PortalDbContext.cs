@@ -5,6 +5,7 @@ using Portal.Core.Auditing;
 using Portal.Core.Findings;
 using Portal.Core.Inventory;
 using Portal.Core.Jobs;
+using Portal.Core.Lifecycle;
 using Portal.Core.Malware;
 using Portal.Core.Users;
 using Portal.Core.Workloads;
@@ -34,6 +35,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<FindingException> FindingExceptions => Set<FindingException>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<MalwareVerdict> MalwareVerdicts => Set<MalwareVerdict>();
+    public DbSet<Hold> Holds => Set<Hold>();
+    public DbSet<LifecyclePolicyVersion> LifecyclePolicies => Set<LifecyclePolicyVersion>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -53,6 +56,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.ApplyConfiguration(new FindingExceptionConfiguration());
         modelBuilder.ApplyConfiguration(new ApiKeyConfiguration());
         modelBuilder.ApplyConfiguration(new MalwareVerdictConfiguration());
+        modelBuilder.ApplyConfiguration(new HoldConfiguration());
+        modelBuilder.ApplyConfiguration(new LifecyclePolicyVersionConfiguration());
     }
 }
 

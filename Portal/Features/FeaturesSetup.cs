@@ -39,6 +39,9 @@ public static class FeaturesSetup
         services.AddSingleton<Malware.LayerScanner>();
         services.AddSingleton<Malware.ImageMalwareScanning>();
         services.AddSingleton<Malware.LayerVerdicts>();
+        services.AddSingleton<Lifecycle.LifecyclePolicies>();
+        services.AddSingleton<Lifecycle.Holds>();
+        services.AddSingleton<Lifecycle.LifecyclePlanner>();
         services.AddOptions<FindingsOptions>()
             .BindConfiguration(FindingsOptions.SectionName)
             .ValidateDataAnnotations()

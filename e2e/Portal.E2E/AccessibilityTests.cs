@@ -4,15 +4,21 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Portal.E2E;
 
-/// <summary>axe-core on the shell (the dashboard) and the Jobs and Audit pages, in the light and the dark theme.</summary>
+/// <summary>
+/// axe-core on the shell (the dashboard), the Jobs and Audit pages, and the Findings pages (the grid, the Exceptions tab
+/// and a vulnerability's impacted artifacts), in the light and the dark theme. They may be empty or hold another test's
+/// data, depending on the order tests run in; <see cref="FindingsTests"/> checks the findings pages with data on them.
+/// </summary>
 public sealed class AccessibilityTests(StackFixture stack, ITestOutputHelper output) : PortalTest(stack, output)
 {
-    private static readonly string[] Pages = ["/", "/jobs", "/audit"];
+    private const string Vulnerability = "/findings/vulnerabilities/CVE-2019-18224";
+
+    private static readonly string[] Pages = ["/", "/jobs", "/audit", "/findings", "/findings?tab=exceptions", Vulnerability];
 
     [Theory]
     [InlineData("light")]
     [InlineData("dark")]
-    public async Task ShellJobsAndAuditPagesHaveNoSeriousOrCriticalAxeViolations(string theme)
+    public async Task ShellJobsAuditAndFindingsPagesHaveNoSeriousOrCriticalAxeViolations(string theme)
     {
         var dark = theme == "dark";
         await Page.SignInAsync(Stack, TestUser.Admin);
@@ -56,6 +62,16 @@ public sealed class AccessibilityTests(StackFixture stack, ITestOutputHelper out
                 break;
             case "/audit":
                 await Expect(AuditTests.AuditRow(Page, "auth.sign-in").First).ToBeVisibleAsync();
+                break;
+            case "/findings":
+                await Expect(Page.GetByTestId("findings-grid").Locator("[data-testid=finding-id], [data-testid=no-findings]").First).ToBeVisibleAsync();
+                break;
+            case "/findings?tab=exceptions":
+                await Expect(Page.GetByTestId("exceptions-table").Locator("[data-testid=exception-status], [data-testid=no-exceptions]").First).ToBeVisibleAsync();
+                break;
+            case Vulnerability:
+                await Expect(Page.GetByTestId("impacted-images")).ToBeVisibleAsync();
+                await Expect(Page.GetByTestId("vulnerability-exceptions").GetByTestId("exceptions-table")).ToBeVisibleAsync();
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(path), path, "No readiness check for this page.");

@@ -8,6 +8,7 @@ using MudBlazor;
 using Portal.Data;
 using Portal.Features.Audit;
 using Portal.Features.Dashboard;
+using Portal.Features.Findings;
 using Portal.Features.Inventory;
 using Portal.Features.Workloads;
 using Portal.Tests.TestInfrastructure;
@@ -41,6 +42,8 @@ public abstract class WorkloadComponentContext(PostgresServer postgres) : Portal
         Services.AddSingleton<WorkloadCatalog>();
         Services.AddSingleton<DashboardSummary>();
         Services.AddSingleton<Portal.Features.Malware.LayerVerdicts>();
+        // The image page's findings section.
+        Services.AddSingleton<FindingCatalog>();
     }
 
     public new async ValueTask DisposeAsync()

@@ -21,7 +21,7 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static ReportedFinding Cve(string id, string package, Severity severity) =>
-        new(FindingKind.Vulnerability, id, package, "1.0", "1.1", severity, null, null, "fixed", null, null, null);
+        new(FindingKind.Vulnerability, id, package, "1.0", "1.1", severity, null, null, "fixed", $"{id} in {package}", null, null);
 
     private static ScanReport Report(string digest, params ReportedFinding[] findings) =>
         new(ReportFormat.Trivy, "trivy", Now, [new ArtifactFindings(new ScannedArtifact(digest, null, null, digest), findings)]);
@@ -74,7 +74,8 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         var all = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter()), Ct);
         var highUp = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(MinimumSeverity: Severity.High)), Ct);
         var curated = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Class: ImageClass.Curated)), Ct);
-        var notExcepted = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "CVE-2023", Excepted: false)), Ct);
+        var notExcepted = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "cve-2023", Excepted: false)), Ct);
+        var byRepository = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "Custom-Notebook")), Ct);
 
         all.TotalCount.ShouldBe(4);
         all.Items.Select(f => f.Severity).ShouldBe([Severity.Critical, Severity.High, Severity.High, Severity.Low]);
@@ -82,7 +83,8 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         all.Items.Single(f => f.Repository == "users/alice/custom-notebook" && f.VulnerabilityId == "CVE-2023-0286").Exception.ShouldBeNull();
         highUp.TotalCount.ShouldBe(3);
         curated.Items.Select(f => f.Package).Order().ShouldBe(["openssl", "zlib"]);
-        notExcepted.Items.ShouldHaveSingleItem().Repository.ShouldBe("users/alice/custom-notebook");
+        notExcepted.Items.ShouldHaveSingleItem().Repository.ShouldBe("users/alice/custom-notebook", "the search ignores case");
+        byRepository.TotalCount.ShouldBe(2);
 
         clock.Advance(TimeSpan.FromDays(11));
         var later = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Excepted: true)), Ct);
@@ -108,5 +110,123 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         impacted.Workloads.ShouldHaveSingleItem().ShouldBe(new ImpactedWorkload("prod", "alice", "analysis", WorkloadKind.Notebook, WorkloadStatus.Running, "alice@example.org", V1));
         impacted.Owners.ShouldBe(["alice@example.org"]);
         (await catalog.ImpactedAsync("CVE-0000-0000", Ct)).Images.ShouldBeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task RowsNameTheImageAndHowLongTheLongestCoveringExceptionRuns(DatabaseKind kind)
+    {
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var clock = new FakeTimeProvider(Now);
+        await SeedAsync(database, clock);
+        var exceptions = Exceptions(database, clock);
+        await RecordAsync(exceptions, new ExceptionInput("CVE-2023-0286", null, null, null, ExceptionState.RiskAccepted, "short", Now.AddDays(5)));
+        await RecordAsync(exceptions, new ExceptionInput("CVE-2023-0286", null, V1, "openssl", ExceptionState.NotAffected, "long", Now.AddDays(40)));
+        var catalog = new FindingCatalog(database, clock);
+
+        var rows = (await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "CVE-2023-0286")), Ct)).Items;
+
+        var v1 = rows.Single(r => r.Digest == V1);
+        (v1.Exception, v1.ExceptedUntil).ShouldBe((ExceptionState.NotAffected, Now.AddDays(40)), "the longest-running of the two covering exceptions");
+        v1.ImageId.ShouldNotBeNull();
+        v1.Repository.ShouldBe("aaw/jupyterlab-cpu");
+        v1.Title.ShouldBe("CVE-2023-0286 in openssl");
+        var custom = rows.Single(r => r.Digest == Custom);
+        (custom.Exception, custom.ExceptedUntil).ShouldBe((ExceptionState.RiskAccepted, Now.AddDays(5)), "only the unscoped exception covers it");
+        custom.ImageId.ShouldNotBe(v1.ImageId);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task SortsByTheAskedFieldAndNarrowsToTheGivenDigests(DatabaseKind kind)
+    {
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var clock = new FakeTimeProvider(Now);
+        await SeedAsync(database, clock);
+        var catalog = new FindingCatalog(database, clock);
+
+        async Task<string[]> Ids(FindingSortField field, bool descending, FindingFilter? filter = null) =>
+            (await catalog.SearchAsync(new FindingPageRequest(filter ?? new FindingFilter(), SortBy: field, Descending: descending), Ct))
+            .Items.Select(r => $"{r.VulnerabilityId}/{r.Package}").ToArray();
+
+        (await Ids(FindingSortField.Package, descending: false)).ShouldBe(["CVE-2024-9/curl", "CVE-2023-0286/openssl", "CVE-2023-0286/openssl", "CVE-2022-1/zlib"]);
+        (await Ids(FindingSortField.VulnerabilityId, descending: true)).ShouldBe(["CVE-2024-9/curl", "CVE-2023-0286/openssl", "CVE-2023-0286/openssl", "CVE-2022-1/zlib"]);
+        (await Ids(FindingSortField.Severity, descending: false)).ShouldBe(["CVE-2022-1/zlib", "CVE-2023-0286/openssl", "CVE-2023-0286/openssl", "CVE-2024-9/curl"], "least severe first");
+        (await Ids(FindingSortField.Severity, descending: true, new FindingFilter(Digests: [V1]))).ShouldBe(["CVE-2023-0286/openssl", "CVE-2022-1/zlib"]);
+        (await Ids(FindingSortField.Severity, descending: true, new FindingFilter(Digests: []))).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task CountsAnImagesOpenFindingsPerSeverityWithTheExceptedOnesApart(DatabaseKind kind)
+    {
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var clock = new FakeTimeProvider(Now);
+        await SeedAsync(database, clock);
+        await RecordAsync(Exceptions(database, clock),
+            new ExceptionInput("CVE-2024-9", "users/alice/custom-notebook", null, "curl", ExceptionState.FalsePositive, "not curl", Now.AddDays(3)));
+        var catalog = new FindingCatalog(database, clock);
+
+        var custom = await catalog.CountOpenAsync([Custom], Ct);
+        var both = await catalog.CountOpenAsync([V1, Custom], Ct);
+        clock.Advance(TimeSpan.FromDays(4));
+        var afterExpiry = await catalog.CountOpenAsync([Custom], Ct);
+
+        custom.ShouldBe(new SeverityCounts(Critical: 0, High: 1, Medium: 0, Low: 0, Unknown: 0, Excepted: 1));
+        both.ShouldBe(new SeverityCounts(Critical: 0, High: 2, Medium: 0, Low: 1, Unknown: 0, Excepted: 1));
+        afterExpiry.ShouldBe(new SeverityCounts(Critical: 1, High: 1, Medium: 0, Low: 0, Unknown: 0, Excepted: 0), "the exception expired");
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task ImpactedImagesListTheirPackagesAndTheExceptionsCoveringEach(DatabaseKind kind)
+    {
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var clock = new FakeTimeProvider(Now);
+        await SeedAsync(database, clock);
+        var unknown = "sha256:" + new string('9', 64);
+        // The same CVE in two packages of v1, and in a digest the inventory does not hold.
+        var ingestion = new FindingIngestion(database, clock);
+        await ingestion.IngestAsync(Report(V1, Cve("CVE-2023-0286", "openssl", Severity.High), Cve("CVE-2023-0286", "libssl3", Severity.Critical),
+            Cve("CVE-2022-1", "zlib", Severity.Low)), "api", null, Ct);
+        await ingestion.IngestAsync(Report(unknown, Cve("CVE-2023-0286", "openssl", Severity.High)), "api", null, Ct);
+        await RecordAsync(Exceptions(database, clock),
+            new ExceptionInput("CVE-2023-0286", "aaw/jupyterlab-cpu", null, "openssl", ExceptionState.NotAffected, "unreachable", Now.AddDays(20)));
+        var catalog = new FindingCatalog(database, clock);
+
+        var impacted = await catalog.ImpactedAsync(" CVE-2023-0286 ", Ct);
+
+        impacted.VulnerabilityId.ShouldBe("CVE-2023-0286");
+        impacted.Images.Select(i => i.Reference).ShouldBe(
+            [$"127.0.0.1:5082/aaw/jupyterlab-cpu@{V1}", $"127.0.0.1:5082/users/alice/custom-notebook@{Custom}", unknown],
+            "inventory images by reference, then the digests the inventory does not hold");
+        var v1 = impacted.Images[0];
+        v1.TagReferences.ShouldBe(["127.0.0.1:5082/aaw/jupyterlab-cpu:v1"]);
+        v1.Class.ShouldBe(ImageClass.Curated);
+        v1.Packages.Select(p => (p.Package, p.Severity, p.Exception, p.ExceptedUntil)).ShouldBe(
+        [
+            ("libssl3", Severity.Critical, (ExceptionState?)null, (DateTimeOffset?)null),
+            ("openssl", Severity.High, ExceptionState.NotAffected, Now.AddDays(20)),
+        ], "worst first; the exception names openssl only");
+        v1.Excepted.ShouldBeFalse("libssl3 is not covered");
+        impacted.Images[1].Excepted.ShouldBeFalse("the exception is scoped to another repository");
+        var notInInventory = impacted.Images[2];
+        (notInInventory.ImageId, notInInventory.Repository, notInInventory.Class).ShouldBe((null, null, null));
+        notInInventory.Excepted.ShouldBeFalse("a repository scope cannot cover a digest the inventory does not place in it");
+        impacted.Summary.ShouldBe(new VulnerabilitySummary(Severity.Critical, null, "CVE-2023-0286 in libssl3", null, FindingKind.Vulnerability, 4, 0));
+
+        await RecordAsync(Exceptions(database, clock),
+            new ExceptionInput("CVE-2023-0286", null, V1, null, ExceptionState.RiskAccepted, "patched soon", Now.AddDays(10)));
+        (await catalog.ImpactedAsync("CVE-2023-0286", Ct)).Images[0].Excepted.ShouldBeTrue("every package of v1 is covered now");
+        (await catalog.ImpactedAsync("CVE-0000-0000", Ct)).Summary.ShouldBeNull();
+    }
+
+    private static FindingExceptions Exceptions(TestDatabase database, FakeTimeProvider clock) =>
+        new(database, new AuditLog(database, clock), Options.Create(new FindingsOptions()), clock);
+
+    private static async Task RecordAsync(FindingExceptions exceptions, ExceptionInput input)
+    {
+        var result = await exceptions.RecordAsync(input, "admin@example.org", Ct);
+        result.Succeeded.ShouldBeTrue(string.Join(" ", result.Errors));
     }
 }

@@ -29,8 +29,12 @@ public static class PortalTheme
             Error = "#f28b82",
             Warning = "#fdd663",
             Info = "#7cc4fa",
-            // Dark text on the light info colour, as on primary.
+            // Dark text on the light status colours, as on primary: white on them is well below AA.
             InfoContrastText = "#0b1f3a",
+            SecondaryContrastText = "#0b1f3a",
+            SuccessContrastText = "#0b1f3a",
+            ErrorContrastText = "#0b1f3a",
+            WarningContrastText = "#0b1f3a",
         },
     };
 }

@@ -6,27 +6,108 @@ using Portal.Data;
 
 namespace Portal.Features.Findings;
 
+/// <param name="Digests">Only findings of these digests (an image and its platform images); null for every digest.</param>
 public sealed record FindingFilter(
     string? Search = null, Severity? MinimumSeverity = null, FindingKind? Kind = null, ImageClass? Class = null, bool IncludeResolved = false,
-    bool? Excepted = null);
+    bool? Excepted = null, IReadOnlyList<string>? Digests = null);
 
-public sealed record FindingPageRequest(FindingFilter Filter, int Skip = 0, int Take = 50);
+public enum FindingSortField
+{
+    /// <summary>Worst first when descending, then the newest.</summary>
+    Severity,
+    VulnerabilityId,
+    Package,
+    Repository,
+    FirstSeen,
+}
 
+public sealed record FindingPageRequest(
+    FindingFilter Filter, int Skip = 0, int Take = 50, FindingSortField SortBy = FindingSortField.Severity, bool Descending = true);
+
+/// <param name="ImageId">The inventory image that names the digest (the index for a platform image); null when the inventory has none.</param>
+/// <param name="Exception">The state of the active exception covering it, if any (the one that runs longest).</param>
+/// <param name="ExceptedUntil">When that exception expires.</param>
 public sealed record FindingRow(
     long Id, string VulnerabilityId, FindingKind Kind, Severity Severity, double? CvssScore, string Package, string InstalledVersion,
     string? FixedVersion, string Digest, string? Repository, ImageClass? Class, DateTimeOffset FirstSeen, DateTimeOffset? ResolvedAt,
-    string Sources, ExceptionState? Exception);
+    string Sources, ExceptionState? Exception, DateTimeOffset? ExceptedUntil = null, long? ImageId = null, string? Title = null)
+{
+    public string ShortDigest => Digest.Length > 19 ? Digest[..19] : Digest;
+}
 
 public sealed record FindingPage(IReadOnlyList<FindingRow> Items, int TotalCount);
 
-/// <summary>An image a vulnerability is open in, named the way people pull it.</summary>
-public sealed record ImpactedImage(long ImageId, string Reference, string Digest, IReadOnlyList<string> Tags, ImageClass Class, string Package, bool Excepted);
+/// <summary>Open findings of a set of digests per severity, exceptions applied: excepted ones are counted apart.</summary>
+public sealed record SeverityCounts(int Critical, int High, int Medium, int Low, int Unknown, int Excepted)
+{
+    public int Open => Critical + High + Medium + Low + Unknown;
+
+    public int this[Severity severity] => severity switch
+    {
+        Severity.Critical => Critical,
+        Severity.High => High,
+        Severity.Medium => Medium,
+        Severity.Low => Low,
+        _ => Unknown,
+    };
+}
+
+/// <summary>The latest report received for an image's digests: whether, when and by what it was scanned.</summary>
+public sealed record LatestScan(string Digest, ReportFormat Format, string Scanner, string Source, DateTimeOffset ReceivedAt, int Findings);
+
+/// <summary>One vulnerable package of an impacted image, and the exception that covers it if one does.</summary>
+public sealed record ImpactedPackage(
+    string Package, string InstalledVersion, string? FixedVersion, Severity Severity, ExceptionState? Exception, DateTimeOffset? ExceptedUntil);
+
+/// <summary>
+/// An image a vulnerability is open in, named the way people pull it. <see cref="ImageId"/> is null for a digest a
+/// scanner reported that the inventory does not hold (its registry is not synced, or the report came first).
+/// </summary>
+public sealed record ImpactedImage(
+    long? ImageId, string Reference, string Digest, string? Repository, IReadOnlyList<string> Tags, IReadOnlyList<string> TagReferences,
+    ImageClass? Class, IReadOnlyList<ImpactedPackage> Packages)
+{
+    /// <summary>Every vulnerable package of the image is covered by an active exception.</summary>
+    public bool Excepted => Packages.Count > 0 && Packages.All(p => p.Exception is not null);
+}
 
 public sealed record ImpactedWorkload(string Cluster, string Namespace, string Name, WorkloadKind Kind, string Status, string? Owner, string Digest);
 
+/// <summary>What the scanners said about a vulnerability: the worst severity and score reported, a title and an advisory link.</summary>
+public sealed record VulnerabilitySummary(
+    Severity Severity, double? CvssScore, string? Title, string? PrimaryUrl, FindingKind Kind, int OpenFindings, int ResolvedFindings);
+
 /// <summary>"This CVE: which images, which running notebooks, which owners", with counts.</summary>
 public sealed record ImpactedArtifacts(
-    string VulnerabilityId, IReadOnlyList<ImpactedImage> Images, IReadOnlyList<ImpactedWorkload> Workloads, IReadOnlyList<string> Owners);
+    string VulnerabilityId, IReadOnlyList<ImpactedImage> Images, IReadOnlyList<ImpactedWorkload> Workloads, IReadOnlyList<string> Owners,
+    VulnerabilitySummary? Summary = null);
+
+/// <summary>Query parts the findings pages and the dashboard share, so that "excepted" means the same everywhere.</summary>
+public static class FindingQueries
+{
+    /// <summary>
+    /// Findings no exception active at <paramref name="at"/> covers: same vulnerability id, and every scope the exception
+    /// names matches (a repository scope matches a digest the inventory holds in that repository).
+    /// </summary>
+    public static IQueryable<Finding> NotExceptedAt(this IQueryable<Finding> findings, PortalDbContext db, DateTimeOffset at) =>
+        findings.Where(f => !db.FindingExceptions.Any(e =>
+            e.CreatedAt <= at && e.ExpiresAt > at && (e.RevokedAt == null || e.RevokedAt > at)
+            && e.VulnerabilityId == f.VulnerabilityId
+            && (e.Digest == null || e.Digest == f.Digest)
+            && (e.Package == null || e.Package == f.Package)
+            && (e.Repository == null || db.Images.Any(i => i.Digest == f.Digest
+                && db.Repositories.Any(r => r.Id == i.RepositoryId && r.Name == e.Repository)))));
+
+    /// <summary>Orders findings worst first (severity is stored by name, so by rank).</summary>
+    public static int Rank(Severity severity) => severity switch
+    {
+        Severity.Critical => 0,
+        Severity.High => 1,
+        Severity.Medium => 2,
+        Severity.Low => 3,
+        _ => 4,
+    };
+}
 
 /// <summary>Reads findings for the Findings page, image detail and impacted artifacts; exceptions applied.</summary>
 public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock)
@@ -42,24 +123,33 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
         var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var filter = request.Filter;
+        var findings = db.Findings.AsNoTracking();
+        if (filter.Digests is { } digests)
+        {
+            var wanted = digests.Distinct(StringComparer.Ordinal).ToList();
+            findings = findings.Where(f => wanted.Contains(f.Digest));
+        }
+
         // Scalar subqueries rather than navigations: they translate on both providers and keep one row per finding even
         // when the same digest sits in several repositories (the first repository names it).
         var query =
-            from finding in db.Findings.AsNoTracking()
+            from finding in findings
             select new
             {
                 Finding = finding,
                 Repository = db.Images.Where(i => i.Digest == finding.Digest).OrderBy(i => i.Id)
                     .Join(db.Repositories, i => i.RepositoryId, r => r.Id, (i, r) => r.Name).FirstOrDefault(),
                 Class = db.Images.Where(i => i.Digest == finding.Digest).OrderBy(i => i.Id).Select(i => (ImageClass?)i.Class).FirstOrDefault(),
-                Exception = db.FindingExceptions
+                ImageId = db.Images.Where(i => i.Digest == finding.Digest).OrderBy(i => i.Id).Select(i => (long?)(i.ParentId ?? i.Id)).FirstOrDefault(),
+                // Of several exceptions covering a finding, the one that runs longest says how long it stays excepted.
+                ExceptionId = db.FindingExceptions
                     .Where(e => e.RevokedAt == null && e.ExpiresAt > now && e.VulnerabilityId == finding.VulnerabilityId
                         && (e.Digest == null || e.Digest == finding.Digest)
                         && (e.Package == null || e.Package == finding.Package)
                         && (e.Repository == null || db.Images.Any(i => i.Digest == finding.Digest
                             && db.Repositories.Any(r => r.Id == i.RepositoryId && r.Name == e.Repository))))
-                    .OrderBy(e => e.Id)
-                    .Select(e => (ExceptionState?)e.State)
+                    .OrderByDescending(e => e.ExpiresAt).ThenBy(e => e.Id)
+                    .Select(e => (long?)e.Id)
                     .FirstOrDefault(),
             };
 
@@ -70,9 +160,12 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
 
         if (!string.IsNullOrWhiteSpace(filter.Search))
         {
-            var search = filter.Search.Trim();
-            query = query.Where(x => x.Finding.VulnerabilityId.Contains(search) || x.Finding.Package.Contains(search)
-                || (x.Repository != null && x.Repository.Contains(search)) || x.Finding.Digest.Contains(search));
+            // Case-insensitive on both providers (Contains alone is case-sensitive on SQLite and PostgreSQL): "cve-2023" finds CVE-2023-….
+            var search = filter.Search.Trim().ToLowerInvariant();
+#pragma warning disable CA1304, CA1311, CA1862 // Runs as SQL (lower() and instr/strpos): culture and StringComparison overloads do not translate.
+            query = query.Where(x => x.Finding.VulnerabilityId.ToLower().Contains(search) || x.Finding.Package.ToLower().Contains(search)
+                || (x.Repository != null && x.Repository.ToLower().Contains(search)) || x.Finding.Digest.Contains(search));
+#pragma warning restore CA1304, CA1311, CA1862
         }
 
         if (filter.MinimumSeverity is { } minimum)
@@ -93,34 +186,78 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
 
         if (filter.Excepted is { } excepted)
         {
-            query = excepted ? query.Where(x => x.Exception != null) : query.Where(x => x.Exception == null);
+            query = excepted ? query.Where(x => x.ExceptionId != null) : query.Where(x => x.ExceptionId == null);
         }
 
         var total = await query.CountAsync(cancellationToken);
-        // Severity is stored by name: order by rank, worst first, then the newest.
-        var page = await query
-            .OrderBy(x => x.Finding.Severity == Severity.Critical ? 0 : x.Finding.Severity == Severity.High ? 1
+        var descending = request.Descending;
+        var ordered = request.SortBy switch
+        {
+            FindingSortField.VulnerabilityId => descending ? query.OrderByDescending(x => x.Finding.VulnerabilityId) : query.OrderBy(x => x.Finding.VulnerabilityId),
+            FindingSortField.Package => descending ? query.OrderByDescending(x => x.Finding.Package) : query.OrderBy(x => x.Finding.Package),
+            FindingSortField.Repository => descending ? query.OrderByDescending(x => x.Repository) : query.OrderBy(x => x.Repository),
+            FindingSortField.FirstSeen => descending ? query.OrderByDescending(x => x.Finding.FirstSeen) : query.OrderBy(x => x.Finding.FirstSeen),
+            // Severity is stored by name: order by rank. Descending means worst first.
+            _ => descending
+                ? query.OrderBy(x => x.Finding.Severity == Severity.Critical ? 0 : x.Finding.Severity == Severity.High ? 1
+                    : x.Finding.Severity == Severity.Medium ? 2 : x.Finding.Severity == Severity.Low ? 3 : 4)
+                : query.OrderByDescending(x => x.Finding.Severity == Severity.Critical ? 0 : x.Finding.Severity == Severity.High ? 1
+                    : x.Finding.Severity == Severity.Medium ? 2 : x.Finding.Severity == Severity.Low ? 3 : 4),
+        };
+        // Ties: worst first, then the newest, then a stable order so that pages never overlap.
+        var page = await ordered
+            .ThenBy(x => x.Finding.Severity == Severity.Critical ? 0 : x.Finding.Severity == Severity.High ? 1
                 : x.Finding.Severity == Severity.Medium ? 2 : x.Finding.Severity == Severity.Low ? 3 : 4)
             .ThenByDescending(x => x.Finding.FirstSeen)
             .ThenBy(x => x.Finding.Id)
             .Skip(request.Skip)
             .Take(request.Take)
-            .Select(x => new FindingRow(
+            .Select(x => new
+            {
                 x.Finding.Id, x.Finding.VulnerabilityId, x.Finding.Kind, x.Finding.Severity, x.Finding.CvssScore, x.Finding.Package,
-                x.Finding.InstalledVersion, x.Finding.FixedVersion, x.Finding.Digest,
-                x.Repository,
-                x.Class,
-                x.Finding.FirstSeen, x.Finding.ResolvedAt, x.Finding.Sources,
-                x.Exception))
+                x.Finding.InstalledVersion, x.Finding.FixedVersion, x.Finding.Digest, x.Repository, x.Class, x.Finding.FirstSeen,
+                x.Finding.ResolvedAt, x.Finding.Sources, x.ExceptionId, x.ImageId, x.Finding.Title,
+            })
             .ToListAsync(cancellationToken);
-        return new FindingPage(page, total);
+
+        var exceptionIds = page.Select(p => p.ExceptionId).OfType<long>().Distinct().ToList();
+        var exceptions = await db.FindingExceptions.AsNoTracking()
+            .Where(e => exceptionIds.Contains(e.Id))
+            .ToDictionaryAsync(e => e.Id, cancellationToken);
+        var rows = page
+            .Select(x =>
+            {
+                var exception = x.ExceptionId is { } id ? exceptions[id] : null;
+                return new FindingRow(x.Id, x.VulnerabilityId, x.Kind, x.Severity, x.CvssScore, x.Package, x.InstalledVersion, x.FixedVersion,
+                    x.Digest, x.Repository, x.Class, x.FirstSeen, x.ResolvedAt, x.Sources, exception?.State, exception?.ExpiresAt, x.ImageId, x.Title);
+            })
+            .ToList();
+        return new FindingPage(rows, total);
+    }
+
+    /// <summary>Open findings of <paramref name="digests"/> per severity, without the excepted ones, which are counted apart.</summary>
+    public async Task<SeverityCounts> CountOpenAsync(IReadOnlyList<string> digests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(digests);
+        var now = clock.GetUtcNow();
+        var wanted = digests.Distinct(StringComparer.Ordinal).ToList();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var open = db.Findings.AsNoTracking().Where(f => wanted.Contains(f.Digest) && f.ResolvedAt == null);
+        var counted = await open.NotExceptedAt(db, now)
+            .GroupBy(f => f.Severity)
+            .Select(g => new { Severity = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.Severity, g => g.Count, cancellationToken);
+        var excepted = await open.CountAsync(cancellationToken) - counted.Values.Sum();
+        return new SeverityCounts(
+            counted.GetValueOrDefault(Severity.Critical), counted.GetValueOrDefault(Severity.High), counted.GetValueOrDefault(Severity.Medium),
+            counted.GetValueOrDefault(Severity.Low), counted.GetValueOrDefault(Severity.Unknown), excepted);
     }
 
     public async Task WriteCsvAsync(FindingFilter filter, Stream output, CancellationToken cancellationToken)
     {
         await using var writer = new StreamWriter(output, leaveOpen: true);
         await using var csv = new CsvHelper.CsvWriter(writer, System.Globalization.CultureInfo.InvariantCulture);
-        foreach (var header in new[] { "VulnerabilityId", "Kind", "Severity", "Cvss", "Package", "Installed", "Fixed", "Digest", "Repository", "Class", "FirstSeen", "Resolved", "Sources", "Exception" })
+        foreach (var header in new[] { "VulnerabilityId", "Kind", "Severity", "Cvss", "Package", "Installed", "Fixed", "Digest", "Repository", "Class", "FirstSeen", "Resolved", "Sources", "Exception", "ExceptedUntil" })
         {
             csv.WriteField(header);
         }
@@ -146,6 +283,7 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
                 csv.WriteField(row.ResolvedAt?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
                 csv.WriteField(row.Sources);
                 csv.WriteField(row.Exception?.ToString());
+                csv.WriteField(row.ExceptedUntil?.ToString("O", System.Globalization.CultureInfo.InvariantCulture));
                 await csv.NextRecordAsync();
             }
 
@@ -156,7 +294,23 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
         }
     }
 
-    /// <summary>Images with the vulnerability open, the present workloads running them, and their owners.</summary>
+    /// <summary>The latest report received for any of <paramref name="digests"/>, or null when none was ever scanned.</summary>
+    public async Task<LatestScan?> LatestScanAsync(IReadOnlyList<string> digests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(digests);
+        var wanted = digests.Distinct(StringComparer.Ordinal).ToList();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.ScanRecords.AsNoTracking()
+            .Where(r => wanted.Contains(r.Digest))
+            .OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id)
+            .Select(r => new LatestScan(r.Digest, r.Format, r.Scanner, r.Source, r.ReceivedAt, r.Findings))
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Images with the vulnerability open (one entry per image, with its vulnerable packages and the exceptions that
+    /// cover them), the present workloads running them, and their owners.
+    /// </summary>
     public async Task<ImpactedArtifacts> ImpactedAsync(string vulnerabilityId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(vulnerabilityId);
@@ -165,7 +319,7 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var open = await db.Findings.AsNoTracking()
             .Where(f => f.VulnerabilityId == id && f.ResolvedAt == null)
-            .Select(f => new { f.Digest, f.Package, f.VulnerabilityId })
+            .Select(f => new { f.Digest, f.Package, f.InstalledVersion, f.FixedVersion, f.Severity })
             .ToListAsync(cancellationToken);
         var digests = open.Select(f => f.Digest).Distinct().ToList();
         var images = await (
@@ -176,8 +330,10 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
                 select new { image.Id, image.Digest, image.ParentId, image.Class, Repository = repository.Name, registry.Url })
             .ToListAsync(cancellationToken);
         var imageIds = images.Select(i => i.Id).ToList();
+        // A platform image is pulled through its index's tags.
+        var taggedIds = images.Select(i => i.ParentId ?? i.Id).Distinct().ToList();
         var tags = (await db.Tags.AsNoTracking()
-                .Where(t => imageIds.Contains(t.ImageId) && t.GoneAt == null)
+                .Where(t => taggedIds.Contains(t.ImageId) && t.GoneAt == null)
                 .Select(t => new { t.ImageId, t.Name })
                 .ToListAsync(cancellationToken))
             .ToLookup(t => t.ImageId, t => t.Name);
@@ -185,17 +341,41 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
             .Where(e => e.VulnerabilityId == id && e.RevokedAt == null && e.ExpiresAt > now)
             .ToListAsync(cancellationToken);
 
+        IReadOnlyList<ImpactedPackage> PackagesOf(string digest, string? repository) => open
+            .Where(f => f.Digest == digest)
+            .Select(f =>
+            {
+                // A repository scope only covers a digest the inventory places in that repository.
+                var covering = exceptions
+                    .Where(e => (e.Repository == null || e.Repository == repository) && (e.Digest == null || e.Digest == digest)
+                        && (e.Package == null || e.Package == f.Package))
+                    .OrderByDescending(e => e.ExpiresAt).ThenBy(e => e.Id)
+                    .FirstOrDefault();
+                return new ImpactedPackage(f.Package, f.InstalledVersion, f.FixedVersion, f.Severity, covering?.State, covering?.ExpiresAt);
+            })
+            .OrderBy(p => FindingQueries.Rank(p.Severity)).ThenBy(p => p.Package, StringComparer.Ordinal)
+            .ToList();
+
         var impactedImages = images
-            .SelectMany(i => open.Where(f => f.Digest == i.Digest).Select(f => new ImpactedImage(
-                i.Id,
-                $"{ImageRegistry.ReferenceHostOf(i.Url)}/{i.Repository}@{i.Digest}",
-                i.Digest,
-                tags[i.Id].Order(StringComparer.Ordinal).ToList(),
-                i.Class,
-                f.Package,
-                exceptions.Any(e => (e.Repository == null || e.Repository == i.Repository) && (e.Digest == null || e.Digest == i.Digest)
-                    && (e.Package == null || e.Package == f.Package)))))
-            .OrderBy(i => i.Reference, StringComparer.Ordinal)
+            .Select(i =>
+            {
+                var host = ImageRegistry.ReferenceHostOf(i.Url);
+                var imageTags = tags[i.ParentId ?? i.Id].Order(StringComparer.Ordinal).ToList();
+                return new ImpactedImage(
+                    i.ParentId ?? i.Id,
+                    $"{host}/{i.Repository}@{i.Digest}",
+                    i.Digest,
+                    i.Repository,
+                    imageTags,
+                    imageTags.Select(t => $"{host}/{i.Repository}:{t}").ToList(),
+                    i.Class,
+                    PackagesOf(i.Digest, i.Repository));
+            })
+            // Reported digests the inventory does not hold are still impacted: named by their digest alone.
+            .Concat(digests
+                .Where(d => images.All(i => i.Digest != d))
+                .Select(d => new ImpactedImage(null, d, d, null, [], [], null, PackagesOf(d, null))))
+            .OrderBy(i => i.Repository is null).ThenBy(i => i.Reference, StringComparer.Ordinal)
             .ToList();
 
         var workloads = await (
@@ -221,6 +401,47 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
             .OrderBy(w => w.Namespace, StringComparer.Ordinal).ThenBy(w => w.Name, StringComparer.Ordinal)
             .ToList();
         var owners = impactedWorkloads.Select(w => w.Owner).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
-        return new ImpactedArtifacts(id, impactedImages, impactedWorkloads, owners);
+        return new ImpactedArtifacts(id, impactedImages, impactedWorkloads, owners, await SummarizeAsync(db, id, cancellationToken));
+    }
+
+    /// <summary>The worst severity and score any open finding of the id has (any finding when none is open), with a title and link.</summary>
+    private static async Task<VulnerabilitySummary?> SummarizeAsync(PortalDbContext db, string id, CancellationToken cancellationToken)
+    {
+        var findings = db.Findings.AsNoTracking().Where(f => f.VulnerabilityId == id);
+        var counts = await findings
+            .GroupBy(f => f.ResolvedAt == null)
+            .Select(g => new { Open = g.Key, Count = g.Count() })
+            .ToListAsync(cancellationToken);
+        var openCount = counts.Where(c => c.Open).Sum(c => c.Count);
+        var resolvedCount = counts.Where(c => !c.Open).Sum(c => c.Count);
+        if (openCount + resolvedCount == 0)
+        {
+            return null;
+        }
+
+        // One row per severity (and the best-described finding of each): a bounded read however many images share the id.
+        var relevant = openCount > 0 ? findings.Where(f => f.ResolvedAt == null) : findings;
+        var details = await relevant
+            .GroupBy(f => new { f.Severity, f.Kind })
+            .Select(g => new
+            {
+                g.Key.Severity,
+                g.Key.Kind,
+                Cvss = g.Max(f => f.CvssScore),
+                Title = g.Where(f => f.Title != null).Select(f => f.Title).Min(),
+                Url = g.Where(f => f.PrimaryUrl != null).Select(f => f.PrimaryUrl).Min(),
+            })
+            .ToListAsync(cancellationToken);
+        // The worst findings' words first: they are what the page is about.
+        details = details.OrderBy(d => FindingQueries.Rank(d.Severity)).ThenBy(d => d.Kind).ToList();
+        var worst = details[0];
+        return new VulnerabilitySummary(
+            worst.Severity,
+            details.Max(d => d.Cvss),
+            details.Select(d => d.Title).FirstOrDefault(t => t is not null),
+            details.Select(d => d.Url).FirstOrDefault(u => u is not null),
+            worst.Kind,
+            openCount,
+            resolvedCount);
     }
 }
