@@ -31,6 +31,9 @@ internal sealed record BenchmarkOptions
     /// <summary>Also run the findings test on a PostgreSQL server started for the run.</summary>
     public bool FindingsPostgres { get; init; }
 
+    /// <summary>Leave SQLite out of the findings test (with <see cref="FindingsPostgres"/>: PostgreSQL alone).</summary>
+    public bool SkipFindingsSqlite { get; init; }
+
     public bool Quick { get; init; }
     public bool SkipSync { get; init; }
     public bool SkipPage { get; init; }
@@ -78,6 +81,7 @@ internal sealed record BenchmarkOptions
           --findings N       findings in the generated Trivy reports for the findings test (default 1000000; --quick 100000)
           --findings-digests N   digests (one report each) they are spread over (default 20000; --quick 2000)
           --findings-postgres    also run the findings test on a PostgreSQL server started for the run
+          --skip-findings-sqlite leave SQLite out of the findings test (with --findings-postgres: PostgreSQL alone)
           --skip-findings-page   time the findings ingestion only, not the Findings page over it
           --findings-what-if     also time the first ingestion into databases without IX_findings_VulnerabilityId_ResolvedAt
           --keep-findings-db PATH  copy the SQLite database with the ingested findings there (to run EXPLAIN QUERY PLAN on it)
@@ -117,6 +121,7 @@ internal sealed record BenchmarkOptions
                 "--findings" => options with { Findings = Positive(args, ++i) },
                 "--findings-digests" => options with { FindingsDigests = Positive(args, ++i) },
                 "--findings-postgres" => options with { FindingsPostgres = true },
+                "--skip-findings-sqlite" => options with { SkipFindingsSqlite = true },
                 "--skip-findings-page" => options with { SkipFindingsPage = true },
                 "--findings-what-if" => options with { FindingsWhatIf = true },
                 "--keep-findings-db" => options with { KeepFindingsDatabase = Value(args, ++i) },
@@ -127,6 +132,11 @@ internal sealed record BenchmarkOptions
                 "--keep-page-db" => options with { KeepPageDatabase = Value(args, ++i) },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
             };
+        }
+
+        if (options.SkipFindingsSqlite && !options.FindingsPostgres && !options.SkipFindings)
+        {
+            throw new ArgumentException("--skip-findings-sqlite leaves the findings test no database: add --findings-postgres, or --skip-findings.");
         }
 
         // Every namespace has a notebook, and every notebook a pod.

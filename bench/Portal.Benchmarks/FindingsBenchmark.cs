@@ -34,9 +34,10 @@ internal sealed record FindingsDatabaseResults(
     string Provider, string Settings, TimeSpan SeedTime, int SeededImages, TimeSpan ParseAlone, IngestPass Floor, IngestPass Ingest, IngestPass Rescan, long StoredFindings, long? DatabaseBytes,
     IReadOnlyList<FindingPageVariant> Page, FindingsWhatIf? WhatIf);
 
+/// <param name="Memory">Peak memory of an ingestion and a re-scan per database, each measured in a child process of its own.</param>
 internal sealed record FindingsResults(
-    int Findings, int Digests, int DistinctVulnerabilities, long ReportBytes, FindingsDatabaseResults Sqlite,
-    FindingsDatabaseResults? Postgres, IReadOnlyList<SyncMemory> Memory);
+    int Findings, int Digests, int DistinctVulnerabilities, long ReportBytes, IReadOnlyList<FindingsDatabaseResults> Databases,
+    IReadOnlyList<(string Provider, SyncMemory Memory)> Memory);
 
 /// <summary>
 /// Issue 5's findings targets: ingesting N findings across D digests of generated Trivy reports through the real path
@@ -71,15 +72,22 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         await Log($"Findings: {Stats.Number(generator.Findings)} findings in {Stats.Number(generator.Digests)} Trivy reports "
             + $"({Stats.Number(generator.DistinctVulnerabilities)} distinct vulnerability ids; estate made in {Stats.Seconds(clock.Elapsed)}).");
 
-        var sqlite = await RunDatabaseAsync(generator, null, cancellationToken);
-        FindingsDatabaseResults? postgres = null;
+        var databases = new List<FindingsDatabaseResults>();
+        var memory = new List<(string, SyncMemory)>();
+        if (!options.SkipFindingsSqlite)
+        {
+            databases.Add(await RunDatabaseAsync(generator, null, cancellationToken));
+            memory.AddRange(await MeasureMemoryAsync("sqlite", cancellationToken));
+        }
+
         if (options.FindingsPostgres)
         {
             var server = new PostgresServer();
             await server.InitializeAsync();
             try
             {
-                postgres = await RunDatabaseAsync(generator, server, cancellationToken);
+                databases.Add(await RunDatabaseAsync(generator, server, cancellationToken));
+                memory.AddRange(await MeasureMemoryAsync("postgres", cancellationToken));
             }
             finally
             {
@@ -87,21 +95,30 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
             }
         }
 
-        IReadOnlyList<SyncMemory> memory = [];
-        if (!options.SkipMemory)
+        return new FindingsResults(generator.Findings, generator.Digests, generator.DistinctVulnerabilities, databases[0].Ingest.Bytes, databases, memory);
+    }
+
+    /// <summary>Peak memory of an ingestion and a re-scan into a fresh database of <paramref name="provider"/>, in a fresh child process.</summary>
+    private async Task<IEnumerable<(string, SyncMemory)>> MeasureMemoryAsync(string provider, CancellationToken cancellationToken)
+    {
+        if (options.SkipMemory)
         {
-            await Log("Peak memory of an ingestion and a re-scan, in a fresh child process...");
-            (memory, _) = await MemoryProbe.RunChildAsync(
-                [ChildFlag, options.Findings.ToString(CultureInfo.InvariantCulture), options.FindingsDigests.ToString(CultureInfo.InvariantCulture)],
-                log, cancellationToken);
+            return [];
         }
 
-        return new FindingsResults(generator.Findings, generator.Digests, generator.DistinctVulnerabilities, sqlite.Ingest.Bytes, sqlite, postgres, memory);
+        var name = Provider(provider == "postgres");
+        await Log($"{name}: peak memory of an ingestion and a re-scan, in a fresh child process...");
+        var (memory, _) = await MemoryProbe.RunChildAsync(
+            [ChildFlag, options.Findings.ToString(CultureInfo.InvariantCulture), options.FindingsDigests.ToString(CultureInfo.InvariantCulture), provider],
+            log, cancellationToken);
+        return memory.Select(m => (name, m));
     }
+
+    private static string Provider(bool postgres) => postgres ? "PostgreSQL" : "SQLite";
 
     private async Task<FindingsDatabaseResults> RunDatabaseAsync(TrivyReportGenerator generator, PostgresServer? server, CancellationToken cancellationToken)
     {
-        var provider = server is null ? "SQLite" : "PostgreSQL";
+        var provider = Provider(server is not null);
         await using var portal = await StartAsync(server);
         var repositories = (generator.Digests + ImagesPageBenchmark.ImagesPerRepository - 1) / ImagesPageBenchmark.ImagesPerRepository;
         await Log($"{provider}: seeding the inventory with {Stats.Number(repositories)} repositories ({Stats.Number(repositories * ImagesPageBenchmark.ImagesPerRepository)} tagged digests)...");
@@ -367,13 +384,22 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
 
     private Task Log(string message) => log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] {message}");
 
-    /// <summary>The child's side: a fresh portal, a warm-up on a small estate of other digests, then the measured ingestion and re-scan.</summary>
+    /// <summary>
+    /// The child's side: a fresh portal (on a PostgreSQL server of the child's own when asked: the server's memory is not
+    /// the portal's), a warm-up on a small estate of other digests, then the measured ingestion and re-scan.
+    /// </summary>
     public static async Task<int> ChildMainAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var (findings, digests) = (int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
         var generator = Generator(findings, digests);
         var warmup = new TrivyReportGenerator(2_500, 50, i => ("warmup/app", $"1.{i}.0", ImagesPageBenchmark.DigestOf("warmup/app", i)), seed: 11);
-        await using var portal = PortalSession.Start();
+        await using var server = args[3] == "postgres" ? new PostgresServer() : null;
+        if (server is not null)
+        {
+            await server.InitializeAsync();
+        }
+
+        await using var portal = await StartAsync(server);
         var ingestion = portal.Services.GetRequiredService<FindingIngestion>();
         await IngestAsync(warmup, ingestion, cancellationToken);
         await IngestAsync(warmup, ingestion, cancellationToken);
@@ -384,5 +410,4 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
 
         return 0;
     }
-
 }

@@ -9,7 +9,7 @@ internal static class FindingsResultsWriter
     public static void Add(Report report, FindingsResults findings)
     {
         var scale = $"{Stats.Number(findings.Findings)} findings, {Stats.Number(findings.Digests)} digests";
-        foreach (var database in new[] { findings.Sqlite, findings.Postgres }.OfType<FindingsDatabaseResults>())
+        foreach (var database in findings.Databases)
         {
             var (ingest, floor, rescan) = (database.Ingest, database.Floor, database.Rescan);
             // The floor does what no ingestion can skip: read the reports, write the rows.
@@ -42,10 +42,10 @@ internal static class FindingsResultsWriter
             }
         }
 
-        foreach (var memory in findings.Memory)
+        foreach (var (provider, memory) in findings.Memory)
         {
             var first = memory.Mode == "Ingest";
-            ResultsWriter.AddMemory(report, memory, first ? "findings ingestion" : "findings re-scan", first ? MemoryTargetBytes : null,
+            ResultsWriter.AddMemory(report, memory, $"findings {(first ? "ingestion" : "re-scan")}, {provider}", first ? MemoryTargetBytes : null,
                 first ? "pre-ingestion" : "pre-re-scan");
         }
     }
@@ -56,7 +56,7 @@ internal static class FindingsResultsWriter
         log.WriteLine($"Findings details: {Stats.Number(findings.Findings)} findings ({Stats.Number(findings.DistinctVulnerabilities)} distinct vulnerability ids) "
             + $"in {Stats.Number(findings.Digests)} Trivy reports, {Stats.Mebibytes(findings.ReportBytes)} of JSON "
             + $"({findings.ReportBytes / (double)findings.Digests / 1024:0} KB a report).");
-        foreach (var database in new[] { findings.Sqlite, findings.Postgres }.OfType<FindingsDatabaseResults>())
+        foreach (var database in findings.Databases)
         {
             log.WriteLine($"  {database.Provider}{database.Settings}: inventory of {Stats.Number(database.SeededImages)} tagged digests seeded in {Stats.Seconds(database.SeedTime)}; "
                 + $"parsing alone {Stats.Seconds(database.ParseAlone)} ({findings.ReportBytes / database.ParseAlone.TotalSeconds / 1024 / 1024:0} MB/s); "
@@ -85,7 +85,11 @@ internal static class FindingsResultsWriter
             }
         }
 
-        ResultsWriter.WriteMemory(log, findings.Memory, "of all reports");
+        foreach (var provider in findings.Memory.Select(m => m.Provider).Distinct())
+        {
+            ResultsWriter.WriteMemory(log, [.. findings.Memory.Where(m => m.Provider == provider).Select(m => m.Memory)], $"of all reports into {provider}");
+        }
+
         if (findings.Memory.Count > 0)
         {
             log.WriteLine("  (Method: the child starts the portal, warms up on 50 reports of other digests, forces a full GC, resets the peak-RSS counter,");
