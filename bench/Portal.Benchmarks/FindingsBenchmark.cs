@@ -126,7 +126,7 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         var (images, _, _) = await ImagesPageBenchmark.SeedAsync(portal, repositories, cancellationToken);
         var seedTime = clock.Elapsed;
 
-        var settings = server is null ? await SqliteSettingsAsync(portal, cancellationToken) : "";
+        var settings = await SettingsAsync(portal, cancellationToken);
         await Log($"{provider}: seeded in {Stats.Seconds(seedTime)}{settings}. First ingestion, report by report beside parsing alone and the floor "
             + "(the same rows with plain prepared INSERTs, one transaction per report, into a database of their own)...");
         var ingestion = portal.Services.GetRequiredService<FindingIngestion>();
@@ -195,20 +195,26 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
     private static PortalDbContext Contexts(PortalSession portal) =>
         portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
 
-    /// <summary>How the portal's SQLite connections are set up, e.g. " (WAL, synchronous 1, checkpoint at 10000 pages)".</summary>
-    private static async Task<string> SqliteSettingsAsync(PortalSession portal, CancellationToken cancellationToken)
+    /// <summary>
+    /// How the database is set up, e.g. " (WAL, synchronous 1, checkpoint at 10000 pages)" for SQLite, or PostgreSQL's
+    /// durability and cache settings (the test server runs without fsync: a figure with it on would wait for the disk).
+    /// </summary>
+    private static async Task<string> SettingsAsync(PortalSession portal, CancellationToken cancellationToken)
     {
         await using var db = await portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
         await using var command = db.Database.GetDbConnection().CreateCommand();
-        async Task<string> PragmaAsync(string name)
+        async Task<string> ValueAsync(string sql)
         {
-            command.CommandText = $"PRAGMA {name}";
+            command.CommandText = sql;
             return Convert.ToString(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture)!;
         }
 
-        return $" ({(await PragmaAsync("journal_mode")).ToUpperInvariant()}, synchronous {await PragmaAsync("synchronous")}, "
-            + $"checkpoint at {await PragmaAsync("wal_autocheckpoint")} pages)";
+        return db.Database.IsSqlite()
+            ? $" ({(await ValueAsync("PRAGMA journal_mode")).ToUpperInvariant()}, synchronous {await ValueAsync("PRAGMA synchronous")}, "
+                + $"checkpoint at {await ValueAsync("PRAGMA wal_autocheckpoint")} pages)"
+            : $" (PostgreSQL {await ValueAsync("SHOW server_version")}, fsync {await ValueAsync("SHOW fsync")}, synchronous_commit "
+                + $"{await ValueAsync("SHOW synchronous_commit")}, shared_buffers {await ValueAsync("SHOW shared_buffers")})";
     }
 
     private static async Task<PortalSession> StartAsync(PostgresServer? server) =>
