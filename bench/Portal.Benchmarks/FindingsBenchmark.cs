@@ -341,7 +341,7 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         var catalog = portal.Services.GetRequiredService<FindingCatalog>();
         var connect = ConnectionFactory(portal);
         var sql = FindingsPageSql.For(postgres);
-        var variants = new (string Name, FindingFilter Filter, string RawWhere, string? Search)[]
+        var variants = new List<(string Name, FindingFilter Filter, string RawWhere, string? Search)>
         {
             ("first page, worst first", new FindingFilter(), "", null),
             ("minimum severity High", new FindingFilter(MinimumSeverity: Severity.High), FindingsPageSql.SeverityAtLeastHigh, null),
@@ -349,11 +349,27 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
             ("search a package ('openssl')", new FindingFilter(Search: "openssl"), sql.SearchWhere, "openssl"),
             ("class filter (Platform)", new FindingFilter(Class: ImageClass.Platform), FindingsPageSql.ClassWhere("Platform"), null),
         };
+        if (postgres)
+        {
+            // Timed right after the re-scan rewrote every row, PostgreSQL's count visits the table for each of them (the
+            // visibility map is cleared) until autovacuum has been through; the first page again once it has.
+            variants.Add((AfterVacuum, new FindingFilter(), "", null));
+        }
 
         using var probe = new SqlCommandProbe();
         var results = new List<FindingPageVariant>();
         foreach (var (name, filter, rawWhere, search) in variants)
         {
+            if (name == AfterVacuum)
+            {
+                await using var connection = connect();
+                await connection.OpenAsync(cancellationToken);
+                await using var vacuum = connection.CreateCommand();
+                vacuum.CommandText = "VACUUM ANALYZE findings";
+                vacuum.CommandTimeout = 600;
+                await vacuum.ExecuteNonQueryAsync(cancellationToken);
+            }
+
             // A query that takes seconds is timed in fewer calls (this first one warmed it up): its median says what it needs to.
             var first = Stopwatch.StartNew();
             await catalog.SearchAsync(new FindingPageRequest(filter), cancellationToken);
@@ -365,7 +381,7 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
             };
             var (times, page) = await QueryTiming.TimeAsync(() => catalog.SearchAsync(new FindingPageRequest(filter), cancellationToken), calls, probe, warmups);
             var commands = probe.Stop();
-            (string, object)[] parameters = search is null ? [("@now", sql.Now(DateTimeOffset.UtcNow))] : [("@now", sql.Now(DateTimeOffset.UtcNow)), ("@search", search)];
+            (string, object)[] parameters = search is null ? [("@now", sql.Now(DateTimeOffset.UtcNow))] : [("@now", sql.Now(DateTimeOffset.UtcNow)), ("@search", search.ToLowerInvariant())];
             var rawPage = await QueryTiming.TimeRawAsync(connect, FindingsPageSql.Page(rawWhere), parameters, calls, cancellationToken, warmups);
             var rawCount = await QueryTiming.TimeRawAsync(connect, FindingsPageSql.Count(rawWhere), parameters, calls, cancellationToken, warmups);
             if (rawPage.Rows != page.Items.Count || rawCount.Scalar != page.TotalCount)
@@ -387,6 +403,8 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         await Log($"  impacted artifacts of {cve}: portal {Stats.Millis(results[^1].PortalMedianMs)}, raw findings query {Stats.Millis(rawImpacted.MedianMs)}");
         return results;
     }
+
+    private const string AfterVacuum = "first page, after VACUUM";
 
     private Task Log(string message) => log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] {message}");
 
