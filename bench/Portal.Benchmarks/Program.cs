@@ -28,6 +28,11 @@ internal static class BenchmarkProgram
             return await WorkloadSyncBenchmark.ChildMainAsync(args, cancellation.Token);
         }
 
+        if (args.Length > 0 && args[0] == FindingsBenchmark.ChildFlag)
+        {
+            return await FindingsBenchmark.ChildMainAsync(args, cancellation.Token);
+        }
+
         if (args.Contains("--help") || args.Contains("-h"))
         {
             Console.WriteLine(BenchmarkOptions.Usage);
@@ -50,13 +55,15 @@ internal static class BenchmarkProgram
         var log = Console.Out;
         await log.WriteLineAsync($"Portal benchmarks{(options.Quick ? " (--quick)" : "")}: {options.Repositories} x {options.TagsPerRepository} tags, "
             + $"concurrency {options.Concurrency}, {options.Runs} runs, {Stats.Number(options.PageTags)} tags for the Images page, "
-            + $"{Stats.Number(options.Pods)} pods in {Stats.Number(options.Namespaces)} namespaces for the workload sync; "
+            + $"{Stats.Number(options.Pods)} pods in {Stats.Number(options.Namespaces)} namespaces for the workload sync, "
+            + $"{Stats.Number(options.Findings)} findings over {Stats.Number(options.FindingsDigests)} digests; "
             + $"{Environment.ProcessorCount} CPUs, .NET {Environment.Version}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC.");
 
         SyncResults? sync = null;
         PageResults? page = null;
         WorkloadResults? workloads = null;
         MalwareResults? malware = null;
+        FindingsResults? findings = null;
         if (!options.SkipSync)
         {
             sync = await new SyncBenchmark(options, log).RunAsync(cancellation.Token);
@@ -75,6 +82,11 @@ internal static class BenchmarkProgram
         if (!options.SkipMalware)
         {
             malware = await new MalwareScanBenchmark(options, log).RunAsync(cancellation.Token);
+        }
+
+        if (!options.SkipFindings)
+        {
+            findings = await new FindingsBenchmark(options, log).RunAsync(cancellation.Token);
         }
 
         var report = new Report();
@@ -100,6 +112,12 @@ internal static class BenchmarkProgram
         if (malware is not null)
         {
             ResultsWriter.AddMalware(report, malware);
+        }
+
+        if (findings is not null)
+        {
+            FindingsResultsWriter.Add(report, findings);
+            FindingsResultsWriter.WriteDetails(log, findings);
         }
 
         await log.WriteLineAsync();
