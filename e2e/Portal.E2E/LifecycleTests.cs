@@ -38,19 +38,25 @@ public sealed class LifecycleTests(StackFixture stack, ITestOutputHelper output)
             posted.IsSuccessStatusCode.ShouldBeTrue(await posted.Content.ReadAsStringAsync(CancellationToken));
         }
 
-        // --- The admin sets the policy: a Critical finding expires an image at once, EOL stops the notebooks of every
-        // class, and a stop waits for approval.
-        var policy = JsonNode.Parse(await (await Page.APIRequest.GetAsync("/api/v1/lifecycle/policy")).TextAsync())!;
-        foreach (var classPolicy in policy["classes"]!.AsArray())
+        // --- The admin sets the policy in Settings → Lifecycle: a Critical finding expires an image at once, EOL stops the
+        // notebooks of every class, and a stop waits for approval.
+        await Page.GotoAsync("/settings?tab=lifecycle");
+        await Page.WaitForInteractiveAsync();
+        foreach (var imageClass in new[] { "Curated", "Platform", "User", "Unclassified" })
         {
-            classPolicy!["graceDays"] = new JsonObject { ["Critical"] = 0 };
-            classPolicy["stopsWorkloads"] = true;
+            await Page.GetByTestId($"grace-{imageClass}-Critical").FillAsync("0");
+            await Page.GetByTestId($"stops-{imageClass}").CheckAsync();
         }
 
-        policy["modes"]!["StopWorkload"] = "RequireApproval";
-        var saved = await Page.APIRequest.PutAsync("/api/v1/lifecycle/policy", new APIRequestContextOptions { DataObject = policy });
-        saved.Ok.ShouldBeTrue(await saved.TextAsync());
-        var version = JsonNode.Parse(await saved.TextAsync())!["version"]!.GetValue<int>();
+        await Page.GetByTestId("mode-StopWorkload").ClickAsync();
+        await Page.GetByRole(AriaRole.Option, new PageGetByRoleOptions { Name = "RequireApproval", Exact = true }).ClickAsync();
+        await Expect(Page.GetByTestId("policy-pending")).ToContainTextAsync("RequireApproval");
+        await Page.GetByTestId("policy-save").ClickAsync();
+        await Expect(Page.Locator(".mud-snackbar")).ToContainTextAsync("Saved the lifecycle policy as version");
+        var policy = JsonNode.Parse(await (await Page.APIRequest.GetAsync("/api/v1/lifecycle/policy")).TextAsync())!;
+        policy["modes"]!["StopWorkload"]!.GetValue<string>().ShouldBe("RequireApproval");
+        var version = policy["version"]!.GetValue<int>();
+        version.ShouldBeGreaterThan(0, "saved, no longer the defaults");
 
         // --- The approver sees the reminder to Alice and the stop, awaiting approval.
         var approver = await NewPageAsync();
