@@ -28,6 +28,11 @@ internal static class BenchmarkProgram
             return await WorkloadSyncBenchmark.ChildMainAsync(args, cancellation.Token);
         }
 
+        if (args.Length > 0 && args[0] == PlanBenchmark.ChildFlag)
+        {
+            return await PlanBenchmark.ChildMainAsync(args, cancellation.Token);
+        }
+
         if (args.Contains("--help") || args.Contains("-h"))
         {
             Console.WriteLine(BenchmarkOptions.Usage);
@@ -57,6 +62,7 @@ internal static class BenchmarkProgram
         PageResults? page = null;
         WorkloadResults? workloads = null;
         MalwareResults? malware = null;
+        IReadOnlyList<PlanScaleResult>? plan = null;
         if (!options.SkipSync)
         {
             sync = await new SyncBenchmark(options, log).RunAsync(cancellation.Token);
@@ -75,6 +81,11 @@ internal static class BenchmarkProgram
         if (!options.SkipMalware)
         {
             malware = await new MalwareScanBenchmark(options, log).RunAsync(cancellation.Token);
+        }
+
+        if (!options.SkipPlan)
+        {
+            plan = await new PlanBenchmark(options, log).RunAsync(cancellation.Token);
         }
 
         var report = new Report();
@@ -100,6 +111,12 @@ internal static class BenchmarkProgram
         if (malware is not null)
         {
             ResultsWriter.AddMalware(report, malware);
+        }
+
+        if (plan is not null)
+        {
+            PlanBenchmark.AddTo(report, plan, options.PlanScale);
+            PlanBenchmark.WriteDetails(log, plan);
         }
 
         await log.WriteLineAsync();
