@@ -116,15 +116,7 @@ internal sealed class EstateSeeder(PortalSession portal, DateTimeOffset now)
             kind == ImageKind.Index ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json",
             kind, platform ?? (kind == ImageKind.Image ? "linux/amd64" : null), created, layers.Sum(l => l.Size) + 7_000, labels, layers,
             created ?? now);
-        var imageClass = (repositoryIndex % 10) switch
-        {
-            0 => ImageClass.Unclassified,
-            1 or 2 => ImageClass.Curated,
-            3 or 4 or 5 => ImageClass.Platform,
-            _ => ImageClass.User,
-        };
-        var track = imageClass is ImageClass.Curated or ImageClass.Platform ? $"track-{repositoryIndex % 12}" : null;
-        image.Classify(new Classification(imageClass, track, dev ? Channel.Dev : Channel.Prod, $"rule: {imageClass} images", null));
+        image.Classify(SeededImages.ByRepository(repositoryIndex, dev));
         return image;
     }
 
@@ -157,7 +149,9 @@ internal sealed class EstateSeeder(PortalSession portal, DateTimeOffset now)
                     < 920 => Severity.Low,
                     _ => Severity.Unknown,
                 };
+                // Malware is rare, and the malware scan always reports it Critical.
                 var malware = _random.Next(20_000) == 0;
+                severity = malware ? Severity.Critical : severity;
                 var package = $"lib{cve * 31 % 2_000:D4}";
                 var reported = new ReportedFinding(malware ? FindingKind.Malware : FindingKind.Vulnerability,
                     malware ? $"Eicar-Test-Signature-{cve}" : $"CVE-{2018 + cve % 8}-{10_000 + cve}", package, $"1.{cve % 17}.{j % 9}",
