@@ -108,8 +108,12 @@ public sealed class ActionRecord
         _ => false,
     };
 
-    public void Begin(string by, DateTimeOffset now)
+    /// <param name="by">The lifecycle job, or the admin who executes now.</param>
+    /// <param name="now">When it starts.</param>
+    /// <param name="policyVersion">The policy version of the plan that carries it out (approved under an older one, perhaps).</param>
+    public void Begin(string by, DateTimeOffset now, int? policyVersion = null)
     {
+        PolicyVersion = policyVersion ?? PolicyVersion;
         Status = ActionStatus.Running;
         Attempts++;
         StartedAt = now;

@@ -35,7 +35,7 @@ public static class DataServiceCollectionExtensions
         else
         {
             services.AddDbContextFactory<SqlitePortalDbContext>((sp, options) =>
-                options.UseSqlite(SqliteConnectionString(sp, builder.Environment.ContentRootPath)));
+                options.UseSqlite(SqliteConnectionString(sp, builder.Environment.ContentRootPath)).AddInterceptors(SqliteWriteAheadLog.Interceptor));
             services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
         }
 

@@ -22,11 +22,33 @@ internal sealed record BenchmarkOptions
     /// <summary>Namespaces the pods are spread over, each a Kubeflow profile with one notebook.</summary>
     public int Namespaces { get; init; } = 500;
 
+    /// <summary>Findings in the generated Trivy reports for the findings ingestion and Findings page test.</summary>
+    public int Findings { get; init; } = 1_000_000;
+
+    /// <summary>Image digests (one report each) the findings are spread over.</summary>
+    public int FindingsDigests { get; init; } = 20_000;
+
+    /// <summary>Also run the findings test on a PostgreSQL server started for the run.</summary>
+    public bool FindingsPostgres { get; init; }
+
+    /// <summary>Leave SQLite out of the findings test (with <see cref="FindingsPostgres"/>: PostgreSQL alone).</summary>
+    public bool SkipFindingsSqlite { get; init; }
+
     public bool Quick { get; init; }
     public bool SkipSync { get; init; }
     public bool SkipPage { get; init; }
     public bool SkipWorkloads { get; init; }
     public bool SkipMalware { get; init; }
+    public bool SkipFindings { get; init; }
+
+    /// <summary>Also ingest again into databases without the vulnerability-id index (a what-if for the ingestion target).</summary>
+    public bool FindingsWhatIf { get; init; }
+
+    /// <summary>Ingestion only: leave the Findings page timing out of the findings test.</summary>
+    public bool SkipFindingsPage { get; init; }
+
+    /// <summary>Where to copy the SQLite database after the findings ingestion, to look at query plans afterwards.</summary>
+    public string? KeepFindingsDatabase { get; init; }
 
     /// <summary>Unpacked size of the image the malware scan benchmark scans.</summary>
     public int MalwareMebibytes { get; init; } = 500;
@@ -61,8 +83,15 @@ internal sealed record BenchmarkOptions
           --pods N           pods in the Kubernetes API emulator for the workload sync (default 10000; --quick 1000)
           --namespaces N     namespaces they are spread over, each with a profile and a notebook (default 500; --quick 50)
           --malware-mb N     unpacked size of the image for the malware scan (default 500; --quick 100)
+          --findings N       findings in the generated Trivy reports for the findings test (default 1000000; --quick 100000)
+          --findings-digests N   digests (one report each) they are spread over (default 20000; --quick 2000)
+          --findings-postgres    also run the findings test on a PostgreSQL server started for the run
+          --skip-findings-sqlite leave SQLite out of the findings test (with --findings-postgres: PostgreSQL alone)
+          --skip-findings-page   time the findings ingestion only, not the Findings page over it
+          --findings-what-if     also time the first ingestion into databases without IX_findings_VulnerabilityId_ResolvedAt
+          --keep-findings-db PATH  copy the SQLite database with the ingested findings there (to run EXPLAIN QUERY PLAN on it)
           --quick            a fast smoke run with the smaller defaults
-          --skip-sync, --skip-page, --skip-workloads, --skip-malware, --skip-memory   leave a part out
+          --skip-sync, --skip-page, --skip-workloads, --skip-malware, --skip-findings, --skip-memory   leave a part out
           --profile          also sample the allocations by type of a full sync and of a first workload sync (one more
                              sync of each, in its probe process)
           --page-what-if     also time the Images page with two covering indexes added to the seeded database
@@ -77,7 +106,7 @@ internal sealed record BenchmarkOptions
         var quick = args.Contains("--quick");
         var options = quick
             ? new BenchmarkOptions { Quick = true, Repositories = 50, TagsPerRepository = 10, PageTags = 10_000, Pods = 1_000, Namespaces = 50, MalwareMebibytes = 100,
-                PlanScale = 0.1 }
+                Findings = 100_000, FindingsDigests = 2_000, PlanScale = 0.1 }
             : new BenchmarkOptions();
         for (var i = 0; i < args.Count; i++)
         {
@@ -96,6 +125,14 @@ internal sealed record BenchmarkOptions
                 "--skip-page" => options with { SkipPage = true },
                 "--skip-workloads" => options with { SkipWorkloads = true },
                 "--skip-malware" => options with { SkipMalware = true },
+                "--skip-findings" => options with { SkipFindings = true },
+                "--findings" => options with { Findings = Positive(args, ++i) },
+                "--findings-digests" => options with { FindingsDigests = Positive(args, ++i) },
+                "--findings-postgres" => options with { FindingsPostgres = true },
+                "--skip-findings-sqlite" => options with { SkipFindingsSqlite = true },
+                "--skip-findings-page" => options with { SkipFindingsPage = true },
+                "--findings-what-if" => options with { FindingsWhatIf = true },
+                "--keep-findings-db" => options with { KeepFindingsDatabase = Value(args, ++i) },
                 "--malware-mb" => options with { MalwareMebibytes = Positive(args, ++i) },
                 "--skip-memory" => options with { SkipMemory = true },
                 "--profile" => options with { ProfileAllocations = true },
@@ -106,6 +143,11 @@ internal sealed record BenchmarkOptions
                 "--plan-scale" => options with { PlanScale = Positive(args, ++i) / 100.0 },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
             };
+        }
+
+        if (options.SkipFindingsSqlite && !options.FindingsPostgres && !options.SkipFindings)
+        {
+            throw new ArgumentException("--skip-findings-sqlite leaves the findings test no database: add --findings-postgres, or --skip-findings.");
         }
 
         // Every namespace has a notebook, and every notebook a pod.

@@ -28,10 +28,10 @@ internal sealed record PageWhatIfResult(string Name, double PortalMedianMs, doub
 /// </summary>
 internal sealed class ImagesPageBenchmark(BenchmarkOptions options, TextWriter log)
 {
-    private const int ImagesPerRepository = 10;
+    /// <summary>Tagged digests per seeded repository; image <c>j</c> of repository <c>r</c> is tagged <c>1.j.2</c> among others.</summary>
+    public const int ImagesPerRepository = 10;
     private const int TagsPerImage = 5;
     private const int RepositoriesPerBatch = 100;
-    private const int WarmupCalls = 3;
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
 
     public async Task<PageResults> RunAsync(CancellationToken cancellationToken)
@@ -57,13 +57,7 @@ internal sealed class ImagesPageBenchmark(BenchmarkOptions options, TextWriter l
 
         if (options.KeepPageDatabase is { } keep)
         {
-            await using (var backup = new SqliteConnection($"Data Source={keep}"))
-            await using (var source = new SqliteConnection(connectionString))
-            {
-                await source.OpenAsync(cancellationToken);
-                source.BackupDatabase(backup);
-            }
-
+            await CopyDatabaseAsync(connectionString, keep, cancellationToken);
             await log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] Copied the seeded database to {keep}.");
         }
 
@@ -123,6 +117,15 @@ internal sealed class ImagesPageBenchmark(BenchmarkOptions options, TextWriter l
         return new PageResults(repositories, counts.Images, counts.ImageRows, counts.Tags, seedTime, new FileInfo(file).Length, results, whatIf);
     }
 
+    /// <summary>Copies a SQLite database to <paramref name="path"/> with SQLite's online backup.</summary>
+    public static async Task CopyDatabaseAsync(string connectionString, string path, CancellationToken cancellationToken)
+    {
+        await using var backup = new SqliteConnection($"Data Source={path}");
+        await using var source = new SqliteConnection(connectionString);
+        await source.OpenAsync(cancellationToken);
+        source.BackupDatabase(backup);
+    }
+
     /// <summary>
     /// The fix the what-if tries: the page's index also carries RepositoryId and Digest, and the tags index carries
     /// Name, so COUNT and search never read the wide image rows (labels and layers JSON) or tag rows.
@@ -135,27 +138,9 @@ internal sealed class ImagesPageBenchmark(BenchmarkOptions options, TextWriter l
         DROP INDEX IX_tags_ImageId_GoneAt;
         """;
 
-    /// <summary>Warm-up calls, then the timed ones (with the SQL probe on, if given); the server time is the call's duration.</summary>
-    private async Task<(List<double> Times, ImagePage Page)> TimePortalAsync(ImageCatalog catalog, ImagePageRequest request, SqlCommandProbe? sql,
-        CancellationToken cancellationToken)
-    {
-        var page = await catalog.SearchAsync(request, cancellationToken);
-        for (var i = 1; i < WarmupCalls; i++)
-        {
-            page = await catalog.SearchAsync(request, cancellationToken);
-        }
-
-        sql?.Start();
-        var times = new List<double>();
-        for (var i = 0; i < options.PageCalls; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            page = await catalog.SearchAsync(request, cancellationToken);
-            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-
-        return (times, page);
-    }
+    private Task<(List<double> Times, ImagePage Page)> TimePortalAsync(ImageCatalog catalog, ImagePageRequest request, SqlCommandProbe? sql,
+        CancellationToken cancellationToken) =>
+        QueryTiming.TimeAsync(() => catalog.SearchAsync(request, cancellationToken), options.PageCalls, sql);
 
     // What EF makes of string.Contains on SQLite: instr(x, @s) > 0.
     private const string SearchWhere = """
@@ -183,47 +168,12 @@ internal sealed class ImagesPageBenchmark(BenchmarkOptions options, TextWriter l
         """;
 
     /// <summary>The baseline: the same number of calls of one raw query through Microsoft.Data.Sqlite (pooled connection, all rows read).</summary>
-    private async Task<(double MedianMs, int Rows, long Scalar)> TimeRawAsync(string connectionString, string sql, string? search,
-        CancellationToken cancellationToken)
-    {
-        var times = new List<double>();
-        var (rows, scalar) = (0, 0L);
-        for (var i = 0; i < WarmupCalls + options.PageCalls; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            await using var connection = new SqliteConnection(connectionString);
-            await connection.OpenAsync(cancellationToken);
-            await using var command = connection.CreateCommand();
-#pragma warning disable CA2100 // The SQL is this benchmark's own constant text; the search term is a parameter.
-            command.CommandText = sql;
-#pragma warning restore CA2100
-            if (search is not null)
-            {
-                command.Parameters.AddWithValue("$search", search);
-            }
+    private Task<(double MedianMs, int Rows, long Scalar)> TimeRawAsync(string connectionString, string sql, string? search,
+        CancellationToken cancellationToken) =>
+        QueryTiming.TimeRawAsync(() => new SqliteConnection(connectionString), sql, search is null ? [] : [("$search", search)], options.PageCalls,
+            cancellationToken);
 
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            (rows, scalar) = (0, 0);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                rows++;
-                scalar = reader.GetFieldType(0) == typeof(long) ? reader.GetInt64(0) : 0;
-                for (var f = 0; f < reader.FieldCount; f++)
-                {
-                    _ = reader.GetValue(f);
-                }
-            }
-
-            if (i >= WarmupCalls)
-            {
-                times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            }
-        }
-
-        return (Stats.Median(times), rows, scalar);
-    }
-
-    private static string RepositoryName(int index) => $"team-{index % 40:D2}/service-{index:D5}";
+    public static string RepositoryName(int index) => $"team-{index % 40:D2}/service-{index:D5}";
 
     /// <summary>
     /// A platform-scale estate: two registries; per repository ten tagged digests with five tags each; one digest in
@@ -231,7 +181,7 @@ internal sealed class ImagesPageBenchmark(BenchmarkOptions options, TextWriter l
     /// tags gone; classes by repository (10% unclassified, 20% curated, 30% platform, 40% user); a third of the
     /// images Dev; build dates over two years, a few unknown; realistic labels and six layers each.
     /// </summary>
-    private static async Task<(int Images, int ImageRows, int Tags)> SeedAsync(PortalSession portal, int repositoryCount, CancellationToken cancellationToken)
+    public static async Task<(int Images, int ImageRows, int Tags)> SeedAsync(PortalSession portal, int repositoryCount, CancellationToken cancellationToken)
     {
         var registries = new[]
         {
@@ -304,10 +254,14 @@ internal sealed class ImagesPageBenchmark(BenchmarkOptions options, TextWriter l
         return (images, imageRows, tags);
     }
 
+    /// <summary>The manifest digest the seed gives image <paramref name="number"/> of a repository (a platform child's, with its platform).</summary>
+    public static string DigestOf(string repository, int number, string? platform = null) =>
+        "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{repository}|{number}|{platform}")));
+
     private static ImageManifest NewImage(ImageRepository repository, int repositoryIndex, int number, ImageKind kind, string? platform,
         DateTimeOffset? created, bool gone, Random random)
     {
-        var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{repository.Name}|{number}|{platform}")));
+        var digest = DigestOf(repository.Name, number, platform);
         var dev = number % 3 == 2;
         var layers = kind == ImageKind.Index
             ? []

@@ -28,6 +28,11 @@ internal static class BenchmarkProgram
             return await WorkloadSyncBenchmark.ChildMainAsync(args, cancellation.Token);
         }
 
+        if (args.Length > 0 && args[0] == FindingsBenchmark.ChildFlag)
+        {
+            return await FindingsBenchmark.ChildMainAsync(args, cancellation.Token);
+        }
+
         if (args.Length > 0 && args[0] == PlanBenchmark.ChildFlag)
         {
             return await PlanBenchmark.ChildMainAsync(args, cancellation.Token);
@@ -55,13 +60,15 @@ internal static class BenchmarkProgram
         var log = Console.Out;
         await log.WriteLineAsync($"Portal benchmarks{(options.Quick ? " (--quick)" : "")}: {options.Repositories} x {options.TagsPerRepository} tags, "
             + $"concurrency {options.Concurrency}, {options.Runs} runs, {Stats.Number(options.PageTags)} tags for the Images page, "
-            + $"{Stats.Number(options.Pods)} pods in {Stats.Number(options.Namespaces)} namespaces for the workload sync; "
+            + $"{Stats.Number(options.Pods)} pods in {Stats.Number(options.Namespaces)} namespaces for the workload sync, "
+            + $"{Stats.Number(options.Findings)} findings over {Stats.Number(options.FindingsDigests)} digests; "
             + $"{Environment.ProcessorCount} CPUs, .NET {Environment.Version}, {(GCSettings.IsServerGC ? "server" : "workstation")} GC.");
 
         SyncResults? sync = null;
         PageResults? page = null;
         WorkloadResults? workloads = null;
         MalwareResults? malware = null;
+        FindingsResults? findings = null;
         IReadOnlyList<PlanScaleResult>? plan = null;
         if (!options.SkipSync)
         {
@@ -81,6 +88,11 @@ internal static class BenchmarkProgram
         if (!options.SkipMalware)
         {
             malware = await new MalwareScanBenchmark(options, log).RunAsync(cancellation.Token);
+        }
+
+        if (!options.SkipFindings)
+        {
+            findings = await new FindingsBenchmark(options, log).RunAsync(cancellation.Token);
         }
 
         if (!options.SkipPlan)
@@ -111,6 +123,12 @@ internal static class BenchmarkProgram
         if (malware is not null)
         {
             ResultsWriter.AddMalware(report, malware);
+        }
+
+        if (findings is not null)
+        {
+            FindingsResultsWriter.Add(report, findings);
+            FindingsResultsWriter.WriteDetails(log, findings);
         }
 
         if (plan is not null)

@@ -51,7 +51,7 @@ internal static class ResultsWriter
 
         foreach (var memory in sync.Memory)
         {
-            AddMemory(report, memory, targeted: memory.Mode == "Full");
+            AddMemory(report, memory, $"{memory.Mode.ToLowerInvariant()} sync", memory.Mode == "Full" ? MemoryTargetBytes : null);
         }
     }
 
@@ -149,7 +149,7 @@ internal static class ResultsWriter
 
         foreach (var memory in workloads.Memory)
         {
-            AddMemory(report, memory, targeted: memory.Mode.StartsWith("First", StringComparison.Ordinal));
+            AddMemory(report, memory, $"{memory.Mode.ToLowerInvariant()} sync", memory.Mode.StartsWith("First", StringComparison.Ordinal) ? MemoryTargetBytes : null);
         }
     }
 
@@ -193,21 +193,21 @@ internal static class ResultsWriter
         }
     }
 
-    private static void AddMemory(Report report, SyncMemory memory, bool targeted)
+    /// <summary>Peak RSS growth of <paramref name="what"/> (held to <paramref name="targetBytes"/> if given) and its managed heap peak.</summary>
+    public static void AddMemory(Report report, SyncMemory memory, string what, long? targetBytes, string before = "pre-sync")
     {
-        var what = memory.Mode.ToLowerInvariant();
-        report.Add($"Peak memory, {what} sync (RSS above pre-sync)", Stats.Mebibytes(memory.PeakRssGrowth),
+        report.Add($"Peak memory, {what} (RSS above {before})", Stats.Mebibytes(memory.PeakRssGrowth),
             $"RSS before {Stats.Mebibytes(memory.RssBefore)}, peak {Stats.Mebibytes(memory.PeakRss)}", "",
-            targeted ? $"<= {Stats.Mebibytes(MemoryTargetBytes)}" : "", targeted ? memory.PeakRssGrowth <= MemoryTargetBytes : null);
-        report.Add($"  managed heap peak, {what} sync (sampled, above pre-sync)",
+            targetBytes is { } target ? $"<= {Stats.Mebibytes(target)}" : "", targetBytes is { } limit ? memory.PeakRssGrowth <= limit : null);
+        report.Add($"  managed heap peak, {what} (sampled, above {before})",
             Stats.Mebibytes(memory.PeakManagedGrowth), $"allocated {Stats.Mebibytes(memory.AllocatedBytes)} in total", "", "", null);
     }
 
-    private static void WriteMemory(TextWriter log, IReadOnlyList<SyncMemory> memory)
+    public static void WriteMemory(TextWriter log, IReadOnlyList<SyncMemory> memory, string what = "sync")
     {
         foreach (var m in memory)
         {
-            log.WriteLine($"  Memory, {m.Mode} sync in a fresh child process ({m.Seconds:0.00} s): RSS {Stats.Mebibytes(m.RssBefore)} before, peak {Stats.Mebibytes(m.PeakRss)} "
+            log.WriteLine($"  Memory, {m.Mode} {what} in a fresh child process ({m.Seconds:0.00} s): RSS {Stats.Mebibytes(m.RssBefore)} before, peak {Stats.Mebibytes(m.PeakRss)} "
                 + $"({(m.PeakIsExact ? "VmHWM reset via /proc/self/clear_refs" : "sampled every 10 ms")}; 10 ms sampler saw {Stats.Mebibytes(m.SampledPeakRss)}), "
                 + $"managed heap {Stats.Mebibytes(m.ManagedBefore)} -> peak {Stats.Mebibytes(m.SampledPeakManaged)} (sampled), "
                 + $"{Stats.Mebibytes(m.AllocatedBytes)} allocated, GCs gen0/1/2 {m.Gen0}/{m.Gen1}/{m.Gen2}.");

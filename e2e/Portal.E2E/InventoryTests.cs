@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Portal.E2E.Infrastructure;
@@ -128,7 +127,7 @@ public sealed partial class InventoryTests(StackFixture stack, ITestOutputHelper
         await Expect(ImageRows().Locator("td[data-label='Tags'] .mud-chip")).ToHaveTextAsync(["v4-dev", "v3", "v2", "v1"]);
 
         // --- One image's detail: its labels, its digest as the registry serves it, and no rule yet.
-        var v1Digest = await RegistryDigestAsync(Jupyter, "v1");
+        var v1Digest = await PortalApi.RegistryDigestAsync(Stack, Jupyter, "v1", CancellationToken);
         await ImageRow(Jupyter, "v1").GetByRole(AriaRole.Link, new LocatorGetByRoleOptions { Name = Jupyter }).ClickAsync();
         await Expect(Page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = Jupyter, Level = 1 })).ToBeVisibleAsync();
         await Expect(Page).ToHaveURLAsync(ImageDetailUrl());
@@ -294,18 +293,6 @@ public sealed partial class InventoryTests(StackFixture stack, ITestOutputHelper
         fields.Length.ShouldBe(10, $"a plain CSV line (no quoted commas): {line}");
         fields[3].ShouldMatch("^sha256:[0-9a-f]{64}$");
         return string.Join(',', fields[0], fields[1], fields[2], fields[4], fields[5], fields[6], fields[7]);
-    }
-
-    /// <summary>The manifest digest the registry itself reports for a tag (Docker-Content-Digest of a HEAD request).</summary>
-    private async Task<string> RegistryDigestAsync(string repository, string tag)
-    {
-        using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Head, $"{Stack.RegistryUrl}/v2/{repository}/manifests/{tag}");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.oci.image.manifest.v1+json"));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/vnd.docker.distribution.manifest.v2+json"));
-        using var response = await http.SendAsync(request, CancellationToken);
-        response.EnsureSuccessStatusCode();
-        return response.Headers.GetValues("Docker-Content-Digest").Single();
     }
 
     private static Regex Exactly(string text) => new("^" + Regex.Escape(text) + "$");

@@ -66,6 +66,8 @@ internal sealed class ImageManifestConfiguration : IEntityTypeConfiguration<Imag
         builder.Property(i => i.Labels).HasJsonConversion();
         builder.Property(i => i.Layers).HasJsonConversion();
         builder.HasIndex(i => new { i.RepositoryId, i.Digest }).IsUnique();
+        // Findings, workloads and scan reports name images by digest alone: the Findings page looks up each row's image.
+        builder.HasIndex(i => i.Digest);
         // The Images page lists top-level, present images newest first, optionally by class. Covering indexes let the
         // count and the page be answered without reading the wide rows (labels and layers are JSON).
         builder.HasIndex(i => new { i.GoneAt, i.ParentId, i.Created, i.RepositoryId, i.Digest });

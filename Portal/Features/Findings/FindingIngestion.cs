@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Portal.Core.Findings;
 using Portal.Core.Inventory;
 using Portal.Data;
@@ -38,6 +40,10 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var stored = new List<IngestedArtifact>();
         var unmatched = new List<string>();
+        var records = new List<ScanRecord>();
+        // A report can list one image more than once (Xray, once per path it is stored under): each listing merges into
+        // what the one before left, so the digest's findings are read once per report.
+        var digests = new Dictionary<string, DigestFindings>(StringComparer.Ordinal);
         foreach (var artifact in report.Artifacts)
         {
             var digest = statedDigest ?? artifact.Artifact.Digest ?? await ResolveDigestAsync(db, artifact.Artifact, cancellationToken);
@@ -47,50 +53,135 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
                 continue;
             }
 
-            stored.Add(await MergeAsync(db, digest, artifact, source, now, cancellationToken));
-            db.ScanRecords.Add(ScanRecord.Create(digest, report.Format, channel, report.Scanner, report.ScannedAt, now,
+            if (!digests.TryGetValue(digest, out var findings))
+            {
+                findings = await DigestFindings.ReadAsync(db, digest, cancellationToken);
+                digests[digest] = findings;
+            }
+
+            stored.Add(findings.Merge(artifact, source, now));
+            records.Add(ScanRecord.Create(digest, report.Format, channel, report.Scanner, report.ScannedAt, now,
                 artifact.Findings, stored[^1].New, stored[^1].Dropped));
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        foreach (var findings in digests.Values)
+        {
+            await findings.WriteAsync(db, now, cancellationToken);
+        }
+
+        await BulkInsert.InsertAsync(db, records, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return new IngestionResult(report.Format, stored, unmatched);
     }
 
-    private static async Task<IngestedArtifact> MergeAsync(
-        PortalDbContext db, string digest, ArtifactFindings artifact, string source, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// One digest's findings, read without the change tracker (which costs many times what the database does for a
+    /// report's worth of rows) and written back in few statements: new findings inserted, findings whose only change is
+    /// the time they were last seen touched by one set-based UPDATE, others updated in the columns a report can change.
+    /// </summary>
+    private sealed class DigestFindings
     {
-        var existing = (await db.Findings.Where(f => f.Digest == digest).ToListAsync(cancellationToken)).ToDictionary(f => f.Key);
-        // A report can list one finding several times (one package in two targets): the worst severity counts.
-        var reported = artifact.Findings
-            .GroupBy(Finding.KeyOf)
-            .Select(g => g.MaxBy(f => f.Severity)!)
-            .ToList();
-        var added = 0;
-        var seen = new HashSet<(FindingKind, string, string, string)>();
-        foreach (var finding in reported)
+        // The columns a report can change are the members of State, named as Finding's properties.
+        private static readonly string[] ReportedColumns = [.. typeof(State).GetProperties().Select(p => p.Name)];
+
+        // Set-based updates go in slices so no statement exceeds a provider's parameter limit.
+        private const int ChunkSize = 5_000;
+
+        private readonly string _digest;
+        private readonly Dictionary<(FindingKind, string, string, string), Finding> _byKey;
+        private readonly Dictionary<long, State> _asRead;
+
+        private DigestFindings(string digest, List<Finding> stored)
         {
-            var key = Finding.KeyOf(finding);
-            seen.Add(key);
-            if (existing.TryGetValue(key, out var known))
-            {
-                known.Reported(finding, source, now);
-            }
-            else
-            {
-                db.Findings.Add(Finding.Discover(digest, finding, source, now));
-                added++;
-            }
+            _digest = digest;
+            _byKey = stored.ToDictionary(f => f.Key);
+            _asRead = stored.ToDictionary(f => f.Id, State.Of);
         }
 
-        var dropped = 0;
-        foreach (var finding in existing.Values.Where(f => !seen.Contains(f.Key) && f.Sources.Split(',').Contains(source)))
+        // Compiled once per model (a compiled query serves one): it runs once per report.
+        private static readonly ConcurrentDictionary<IModel, Func<PortalDbContext, string, IAsyncEnumerable<Finding>>> StoredFor = new();
+
+        public static async Task<DigestFindings> ReadAsync(PortalDbContext db, string digest, CancellationToken cancellationToken)
         {
-            finding.NotReported(source, now);
-            dropped++;
+            var query = StoredFor.GetOrAdd(db.Model, static _ =>
+                EF.CompileAsyncQuery((PortalDbContext db, string digest) => db.Findings.AsNoTracking().Where(f => f.Digest == digest)));
+            return new(digest, await query(db, digest).ToListAsync(cancellationToken));
         }
 
-        return new IngestedArtifact(artifact.Artifact.Name, digest, reported.Count, added, dropped);
+        public IngestedArtifact Merge(ArtifactFindings artifact, string source, DateTimeOffset now)
+        {
+            // A report can list one finding several times (one package in two targets): the worst severity counts.
+            var reported = artifact.Findings
+                .GroupBy(Finding.KeyOf)
+                .Select(g => g.MaxBy(f => f.Severity)!)
+                .ToList();
+            var added = 0;
+            var seen = new HashSet<(FindingKind, string, string, string)>();
+            foreach (var finding in reported)
+            {
+                var key = Finding.KeyOf(finding);
+                seen.Add(key);
+                if (_byKey.TryGetValue(key, out var known))
+                {
+                    known.Reported(finding, source, now);
+                }
+                else
+                {
+                    _byKey[key] = Finding.Discover(_digest, finding, source, now);
+                    added++;
+                }
+            }
+
+            var dropped = 0;
+            foreach (var finding in _byKey.Values.Where(f => !seen.Contains(f.Key) && f.Sources.Split(',').Contains(source)))
+            {
+                finding.NotReported(source, now);
+                dropped++;
+            }
+
+            return new IngestedArtifact(artifact.Artifact.Name, _digest, reported.Count, added, dropped);
+        }
+
+        /// <param name="db">The report's context, in its transaction.</param>
+        /// <param name="now">When the report was received: the time every finding it listed was last seen.</param>
+        /// <param name="cancellationToken">Cancels the writing.</param>
+        public async Task WriteAsync(PortalDbContext db, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            var added = new List<Finding>();
+            var seen = new List<Finding>();
+            var changed = new List<Finding>();
+            foreach (var finding in _byKey.Values)
+            {
+                if (!_asRead.TryGetValue(finding.Id, out var before))
+                {
+                    added.Add(finding);
+                    continue;
+                }
+
+                var after = State.Of(finding);
+                if (after != before)
+                {
+                    (after with { LastSeen = before.LastSeen } == before ? seen : changed).Add(finding);
+                }
+            }
+
+            await BulkInsert.InsertAsync(db, added, cancellationToken);
+            foreach (var ids in seen.Select(f => f.Id).Chunk(ChunkSize))
+            {
+                await db.Findings.Where(f => ids.Contains(f.Id)).ExecuteUpdateAsync(u => u.SetProperty(f => f.LastSeen, now), cancellationToken);
+            }
+
+            await BulkInsert.UpdateAsync(db, changed, ReportedColumns, cancellationToken);
+        }
+
+        /// <summary>What <see cref="Finding.Reported"/> and <see cref="Finding.NotReported"/> can change in a stored finding.</summary>
+        private readonly record struct State(
+            string? FixedVersion, Severity Severity, double? CvssScore, string? CvssVector, string? Status, string? Title, string? Target,
+            string? PrimaryUrl, string Sources, DateTimeOffset LastSeen, DateTimeOffset? ResolvedAt)
+        {
+            public static State Of(Finding f) =>
+                new(f.FixedVersion, f.Severity, f.CvssScore, f.CvssVector, f.Status, f.Title, f.Target, f.PrimaryUrl, f.Sources, f.LastSeen, f.ResolvedAt);
+        }
     }
 
     // Without a digest, the inventory says which image a tag points at now; Artifactory paths name the repository key.

@@ -109,7 +109,7 @@ public sealed class LifecycleExecution(
             }
             else
             {
-                record.Begin(executor.Name, now);
+                record.Begin(executor.Name, now, action.PolicyVersion);
             }
 
             // Committed before the act: a run that dies during it leaves the record running, and the next run looks first.

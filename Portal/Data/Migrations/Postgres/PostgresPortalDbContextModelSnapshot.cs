@@ -484,6 +484,8 @@ namespace Portal.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Digest");
+
                     b.HasIndex("ParentId");
 
                     b.HasIndex("RepositoryId", "Digest")

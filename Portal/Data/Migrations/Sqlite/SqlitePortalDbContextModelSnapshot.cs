@@ -463,6 +463,8 @@ namespace Portal.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Digest");
+
                     b.HasIndex("ParentId");
 
                     b.HasIndex("RepositoryId", "Digest")
