@@ -65,6 +65,11 @@ internal sealed record BenchmarkOptions
 
     public int TotalTags => Repositories * TagsPerRepository;
 
+    /// <summary>The lifecycle plan benchmark: leave it out, run it on PostgreSQL too, and its full size as a fraction of the issue's estate.</summary>
+    public bool SkipPlan { get; init; }
+    public bool PlanOnPostgres { get; init; }
+    public double PlanScale { get; init; } = 1;
+
     public const string Usage = """
         Portal.Benchmarks: inventory sync and Images page against a real docker-registry and the real portal in memory;
         workload sync against the Kubernetes API emulator in a process of its own.
@@ -91,6 +96,9 @@ internal sealed record BenchmarkOptions
                              sync of each, in its probe process)
           --page-what-if     also time the Images page with two covering indexes added to the seeded database
           --keep-page-db PATH  copy the seeded Images page database there (to run EXPLAIN QUERY PLAN on it)
+          --skip-plan        leave out the lifecycle plan (10%, 50% and 100% of 20,000 digests, 1,000,000 findings, 10,000 workloads)
+          --plan-postgres    also run the lifecycle plan on a PostgreSQL started for the run (Debian's postgresql package)
+          --plan-scale PCT   the plan's full size in percent of that estate (default 100; --quick 10); targets apply at 100 only
         """;
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -98,7 +106,7 @@ internal sealed record BenchmarkOptions
         var quick = args.Contains("--quick");
         var options = quick
             ? new BenchmarkOptions { Quick = true, Repositories = 50, TagsPerRepository = 10, PageTags = 10_000, Pods = 1_000, Namespaces = 50, MalwareMebibytes = 100,
-                Findings = 100_000, FindingsDigests = 2_000 }
+                Findings = 100_000, FindingsDigests = 2_000, PlanScale = 0.1 }
             : new BenchmarkOptions();
         for (var i = 0; i < args.Count; i++)
         {
@@ -130,6 +138,9 @@ internal sealed record BenchmarkOptions
                 "--profile" => options with { ProfileAllocations = true },
                 "--page-what-if" => options with { PageWhatIf = true },
                 "--keep-page-db" => options with { KeepPageDatabase = Value(args, ++i) },
+                "--skip-plan" => options with { SkipPlan = true },
+                "--plan-postgres" => options with { PlanOnPostgres = true },
+                "--plan-scale" => options with { PlanScale = Positive(args, ++i) / 100.0 },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
             };
         }

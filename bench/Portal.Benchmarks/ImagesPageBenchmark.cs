@@ -279,16 +279,7 @@ internal sealed class ImagesPageBenchmark(BenchmarkOptions options, TextWriter l
             kind == ImageKind.Index ? "application/vnd.oci.image.index.v1+json" : "application/vnd.oci.image.manifest.v1+json",
             kind, platform ?? (kind == ImageKind.Image ? "linux/amd64" : null), created, layers.Sum(l => l.Size) + 7_000, labels, layers,
             Now.AddDays(-random.Next(700)));
-        var imageClass = (repositoryIndex % 10) switch
-        {
-            0 => ImageClass.Unclassified,
-            1 or 2 => ImageClass.Curated,
-            3 or 4 or 5 => ImageClass.Platform,
-            _ => ImageClass.User,
-        };
-        var track = imageClass is ImageClass.Curated or ImageClass.Platform ? $"track-{repositoryIndex % 12}" : null;
-        image.Classify(new Classification(imageClass, track, dev ? Channel.Dev : Channel.Prod,
-            imageClass == ImageClass.Unclassified ? "no rule matched" : $"rule: {imageClass} images", null));
+        image.Classify(SeededImages.ByRepository(repositoryIndex, dev));
         if (gone)
         {
             image.MarkGone(Now.AddDays(-random.Next(1, 90)));

@@ -33,6 +33,11 @@ internal static class BenchmarkProgram
             return await FindingsBenchmark.ChildMainAsync(args, cancellation.Token);
         }
 
+        if (args.Length > 0 && args[0] == PlanBenchmark.ChildFlag)
+        {
+            return await PlanBenchmark.ChildMainAsync(args, cancellation.Token);
+        }
+
         if (args.Contains("--help") || args.Contains("-h"))
         {
             Console.WriteLine(BenchmarkOptions.Usage);
@@ -64,6 +69,7 @@ internal static class BenchmarkProgram
         WorkloadResults? workloads = null;
         MalwareResults? malware = null;
         FindingsResults? findings = null;
+        IReadOnlyList<PlanScaleResult>? plan = null;
         if (!options.SkipSync)
         {
             sync = await new SyncBenchmark(options, log).RunAsync(cancellation.Token);
@@ -87,6 +93,11 @@ internal static class BenchmarkProgram
         if (!options.SkipFindings)
         {
             findings = await new FindingsBenchmark(options, log).RunAsync(cancellation.Token);
+        }
+
+        if (!options.SkipPlan)
+        {
+            plan = await new PlanBenchmark(options, log).RunAsync(cancellation.Token);
         }
 
         var report = new Report();
@@ -118,6 +129,12 @@ internal static class BenchmarkProgram
         {
             FindingsResultsWriter.Add(report, findings);
             FindingsResultsWriter.WriteDetails(log, findings);
+        }
+
+        if (plan is not null)
+        {
+            PlanBenchmark.AddTo(report, plan, options.PlanScale);
+            PlanBenchmark.WriteDetails(log, plan);
         }
 
         await log.WriteLineAsync();

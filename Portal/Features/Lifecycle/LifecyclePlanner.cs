@@ -56,15 +56,24 @@ public sealed class LifecyclePlanner(IDbContextFactory<PortalDbContext> contexts
                 [.. tags[r.Id]], manual.GetValueOrDefault(r.Id)?.Eol, manual.GetValueOrDefault(r.Id)?.SetBy))
             .ToList();
 
-        // Only findings that can block under this policy are read: on a large estate most are Low and Medium.
-        var blocking = policy.Classes.SelectMany(c => c.GraceDays.Keys).Distinct().ToList();
+        // Only findings that can block under this policy are read: on a large estate most are Low and Medium. Malware is
+        // always Critical (the malware scan reports it so, and the worst severity reported stands), so asking for the
+        // blocking severities and Critical by severity alone finds it too, through the (ResolvedAt, Severity) index; a
+        // condition on the kind as well would make the database read all million findings (measured: most of the plan).
+        var blocking = policy.Classes.SelectMany(c => c.GraceDays.Keys).Distinct().ToHashSet();
+        var read = blocking.Append(Severity.Critical).Distinct().ToList();
         var findingRows = await db.Findings
-            .Where(f => f.ResolvedAt == null && (blocking.Contains(f.Severity) || f.Kind == FindingKind.Malware))
+            .Where(f => f.ResolvedAt == null && read.Contains(f.Severity))
             .Select(f => new { f.Digest, f.Kind, f.VulnerabilityId, f.Package, f.Severity, f.FirstSeen })
             .ToListAsync(cancellationToken);
         var findings = new List<FindingFacts>(findingRows.Count);
         foreach (var f in findingRows)
         {
+            if (!blocking.Contains(f.Severity) && f.Kind != FindingKind.Malware)
+            {
+                continue;
+            }
+
             foreach (var imageId in byDigest.GetValueOrDefault(f.Digest) ?? [])
             {
                 findings.Add(new FindingFacts(imageId, f.Digest, f.Kind, f.VulnerabilityId, f.Package, f.Severity, f.FirstSeen));
