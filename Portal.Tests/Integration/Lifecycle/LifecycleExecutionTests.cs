@@ -171,6 +171,43 @@ public sealed class LifecycleExecutionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFailedActionIsRecordedWithItsErrorAndTriedAgainAfterABackoffAndTheOthersAreStillCarriedOut()
+    {
+        var plan = await PlanAsync();
+        var toolDelete = plan.Actions.Single(a => a.Kind == ActionKind.DeleteImage && a.Reason.StartsWith("team/tool", StringComparison.Ordinal));
+        (await _portal.Services.GetRequiredService<LifecycleActions>().DecideAsync(toolDelete.Key, approve: true, null, Approver, Ct)).Errors.ShouldBeEmpty();
+        var deletes = new DeleteCounter();
+
+        await using var failing = _portal.WithWebHostBuilder(b => b.ConfigureTestServices(s => Decorate(s, deletes, dieAfterDelete: false, refuseDeletes: true)));
+        ExecutionSummary summary;
+        using (var scope = failing.Services.CreateScope())
+        {
+            summary = await scope.ServiceProvider.GetRequiredService<LifecycleExecution>()
+                .RunAsync(new Executor(AuditActorKind.Job, "lifecycle"), ignoreWindow: true, null, Ct);
+        }
+
+        summary.Done.ShouldBe(1, "the stop is carried out all the same");
+        summary.Failures.ShouldHaveSingleItem().ShouldStartWith("DeleteImage team/tool@");
+        summary.Failures[0].ShouldEndWith("The registry refuses to delete manifests of team/tool (for Distribution, set REGISTRY_STORAGE_DELETE_ENABLED).");
+        (await ManifestStatusAsync("team/tool", _estate.Tool)).ShouldBe(HttpStatusCode.OK);
+        await using var db = await ContextAsync();
+        var record = await db.LifecycleActions.SingleAsync(a => a.Key == toolDelete.Key, Ct);
+        (record.Status, record.Attempts).ShouldBe((ActionStatus.Failed, 1));
+        (record.NextAttemptAt - record.FinishedAt).ShouldBe(TimeSpan.FromMinutes(5));
+        (await db.AuditEntries.CountAsync(e => e.Action == AuditActions.ActionFailed, Ct)).ShouldBe(1);
+
+        // Before the backoff has passed, the next run leaves it alone.
+        using (var scope = failing.Services.CreateScope())
+        {
+            var again = await scope.ServiceProvider.GetRequiredService<LifecycleExecution>()
+                .RunAsync(new Executor(AuditActorKind.Job, "lifecycle"), ignoreWindow: true, null, Ct);
+            again.Failed.ShouldBe(0);
+        }
+
+        deletes.Count.ShouldBe(1, "one attempt, refused; none again before the backoff has passed");
+    }
+
+    [Fact]
     public async Task WhoeverSetTheEolByHandCannotApproveWhatItLeadsToAndOnlyRequireApprovalActionsAreDecided()
     {
         await using (var db = await ContextAsync())
@@ -311,11 +348,12 @@ public sealed class LifecycleExecutionTests : IAsyncLifetime
     private Task<PortalDbContext> ContextAsync() =>
         _portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync(Ct);
 
-    private static void Decorate(IServiceCollection services, DeleteCounter deletes, bool dieAfterDelete)
+    private static void Decorate(IServiceCollection services, DeleteCounter deletes, bool dieAfterDelete, bool refuseDeletes = false)
     {
         services.RemoveAll<IRegistryClientFactory>();
         services.AddSingleton<RegistryClientFactory>();
-        services.AddSingleton<IRegistryClientFactory>(sp => new CountingClients(sp.GetRequiredService<RegistryClientFactory>(), deletes, dieAfterDelete));
+        services.AddSingleton<IRegistryClientFactory>(sp =>
+            new CountingClients(sp.GetRequiredService<RegistryClientFactory>(), deletes, dieAfterDelete, refuseDeletes));
     }
 
     private sealed class DeleteCounter
@@ -323,11 +361,12 @@ public sealed class LifecycleExecutionTests : IAsyncLifetime
         public int Count;
     }
 
-    private sealed class CountingClients(IRegistryClientFactory inner, DeleteCounter deletes, bool dieAfterDelete) : IRegistryClientFactory
+    /// <summary>Counts registry DELETEs (those that delete, or those refused); can die right after one, or answer as a registry with deletes switched off.</summary>
+    private sealed class CountingClients(IRegistryClientFactory inner, DeleteCounter deletes, bool dieAfterDelete, bool refuseDeletes) : IRegistryClientFactory
     {
-        public IRegistryClient Create(RegistryEndpoint endpoint) => new Client(inner.Create(endpoint), deletes, dieAfterDelete);
+        public IRegistryClient Create(RegistryEndpoint endpoint) => new Client(inner.Create(endpoint), deletes, dieAfterDelete, refuseDeletes);
 
-        private sealed class Client(IRegistryClient inner, DeleteCounter deletes, bool dieAfterDelete) : IRegistryClient
+        private sealed class Client(IRegistryClient inner, DeleteCounter deletes, bool dieAfterDelete, bool refuseDeletes) : IRegistryClient
         {
             public Task PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
             public Task<IReadOnlyList<string>> ListRepositoriesAsync(CancellationToken cancellationToken) => inner.ListRepositoriesAsync(cancellationToken);
@@ -343,6 +382,12 @@ public sealed class LifecycleExecutionTests : IAsyncLifetime
 
             public async Task<ManifestDeletion> DeleteManifestAsync(string repository, string reference, CancellationToken cancellationToken)
             {
+                if (refuseDeletes)
+                {
+                    Interlocked.Increment(ref deletes.Count);
+                    return ManifestDeletion.Unsupported;
+                }
+
                 var deleted = await inner.DeleteManifestAsync(repository, reference, cancellationToken);
                 Interlocked.Increment(ref deletes.Count);
                 return dieAfterDelete ? throw new OperationCanceledException("The process died.") : deleted;
