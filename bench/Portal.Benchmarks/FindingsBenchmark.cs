@@ -406,7 +406,7 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
 
     private const string AfterVacuum = "first page, after VACUUM";
 
-    private Task Log(string message) => log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] {message}");
+    private Task Log(string message) => BenchmarkLog.WriteAsync(log, message);
 
     /// <summary>
     /// The child's side: a fresh portal (on a PostgreSQL server of the child's own when asked: the server's memory is not

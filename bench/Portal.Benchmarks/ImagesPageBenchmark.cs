@@ -38,7 +38,7 @@ internal sealed class ImagesPageBenchmark(BenchmarkOptions options, TextWriter l
     {
         var repositories = Math.Max(1, options.PageTags / (ImagesPerRepository * TagsPerImage));
         await using var portal = PortalSession.Start();
-        await log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] Seeding {Stats.Number(repositories)} repositories, "
+        await BenchmarkLog.WriteAsync(log, $"Seeding {Stats.Number(repositories)} repositories, "
             + $"{Stats.Number(repositories * ImagesPerRepository)} tagged digests, {Stats.Number(repositories * ImagesPerRepository * TagsPerImage)} tags...");
         var clock = Stopwatch.StartNew();
         var counts = await SeedAsync(portal, repositories, cancellationToken);
@@ -52,13 +52,13 @@ internal sealed class ImagesPageBenchmark(BenchmarkOptions options, TextWriter l
         }
 
         var file = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        await log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] Seeded in {Stats.Seconds(seedTime)}: {counts.ImageRows} image rows, {counts.Tags} tags "
+        await BenchmarkLog.WriteAsync(log, $"Seeded in {Stats.Seconds(seedTime)}: {counts.ImageRows} image rows, {counts.Tags} tags "
             + $"({Stats.Mebibytes(new FileInfo(file).Length)} SQLite file). Timing {options.PageCalls} calls per query...");
 
         if (options.KeepPageDatabase is { } keep)
         {
             await CopyDatabaseAsync(connectionString, keep, cancellationToken);
-            await log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] Copied the seeded database to {keep}.");
+            await BenchmarkLog.WriteAsync(log, $"Copied the seeded database to {keep}.");
         }
 
         var catalog = portal.Services.GetRequiredService<ImageCatalog>();
@@ -96,7 +96,7 @@ internal sealed class ImagesPageBenchmark(BenchmarkOptions options, TextWriter l
         var whatIf = new List<PageWhatIfResult>();
         if (options.PageWhatIf)
         {
-            await log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] What-if: replacing two indexes with covering ones and timing again...");
+            await BenchmarkLog.WriteAsync(log, $"What-if: replacing two indexes with covering ones and timing again...");
             await using (var connection = new SqliteConnection(connectionString))
             {
                 await connection.OpenAsync(cancellationToken);

@@ -59,12 +59,12 @@ internal sealed class PlanBenchmark(BenchmarkOptions options, TextWriter log)
         var (digests, findings, workloads) = ((int)(EstateSeeder.FullDigests * scale), (int)(EstateSeeder.FullFindings * scale),
             (int)(EstateSeeder.FullWorkloads * scale));
         await using var portal = PortalSession.Start(settings: settings);
-        await log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] Plan, {database} {percent}%: seeding {Stats.Number(digests)} digests, "
+        await BenchmarkLog.WriteAsync(log, $"Plan, {database} {percent}%: seeding {Stats.Number(digests)} digests, "
             + $"{Stats.Number(findings)} findings, {Stats.Number(workloads)} workloads...");
         var clock = Stopwatch.StartNew();
         var size = await new EstateSeeder(portal, DateTimeOffset.UtcNow).SeedAsync(digests, findings, workloads, cancellationToken);
         var seedTime = clock.Elapsed;
-        await log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] Seeded in {Stats.Seconds(seedTime)}; planning once to warm up, then {options.Runs} timed runs...");
+        await BenchmarkLog.WriteAsync(log, $"Seeded in {Stats.Seconds(seedTime)}; planning once to warm up, then {options.Runs} timed runs...");
 
         var planner = portal.Services.GetRequiredService<LifecyclePlanner>();
         var last = await planner.PlanAsync(cancellationToken);
@@ -94,7 +94,7 @@ internal sealed class PlanBenchmark(BenchmarkOptions options, TextWriter log)
         SyncMemory? memory = null;
         if (!options.SkipMemory)
         {
-            await log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] Peak memory of a plan in a child process...");
+            await BenchmarkLog.WriteAsync(log, $"Peak memory of a plan in a child process...");
             string connectionString;
             await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
             {
@@ -109,7 +109,7 @@ internal sealed class PlanBenchmark(BenchmarkOptions options, TextWriter log)
         var result = new PlanScaleResult(database, percent, size, seedTime, Stats.Median(totals), Stats.Median(loads), Stats.Median(decides),
             Stats.Median(raws), rawRows, last.Snapshot.Images.Count, last.Snapshot.Findings.Count,
             last.Plan.Actions.GroupBy(a => a.Kind).ToDictionary(g => g.Key, g => g.Count()), last.Plan.Kept.Count, memory);
-        await log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] {database} {percent}%: total {Stats.Seconds(result.Total)} (load {Stats.Seconds(result.Load)}, "
+        await BenchmarkLog.WriteAsync(log, $"{database} {percent}%: total {Stats.Seconds(result.Total)} (load {Stats.Seconds(result.Load)}, "
             + $"decide {Stats.Seconds(result.Decide)}), raw reads {Stats.Seconds(result.RawReads)}"
             + (memory is null ? "" : $", peak {Stats.Mebibytes(memory.PeakRss)}."));
         return result;

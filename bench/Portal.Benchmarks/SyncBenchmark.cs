@@ -126,5 +126,5 @@ internal sealed class SyncBenchmark(BenchmarkOptions options, TextWriter log)
         return (result, counter.Snapshot());
     }
 
-    private Task Log(string message) => log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] {message}");
+    private Task Log(string message) => BenchmarkLog.WriteAsync(log, message);
 }

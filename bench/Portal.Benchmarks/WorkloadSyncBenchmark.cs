@@ -257,5 +257,5 @@ internal sealed class WorkloadSyncBenchmark(BenchmarkOptions options, TextWriter
         }
     }
 
-    private Task Log(string message) => log.WriteLineAsync($"[{DateTime.Now:HH:mm:ss}] {message}");
+    private Task Log(string message) => BenchmarkLog.WriteAsync(log, message);
 }
