@@ -7,6 +7,7 @@ using Portal.Core.Inventory;
 using Portal.Core.Jobs;
 using Portal.Core.Lifecycle;
 using Portal.Core.Malware;
+using Portal.Core.Notifications;
 using Portal.Core.Users;
 using Portal.Core.Workloads;
 
@@ -41,6 +42,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<ExtensionRequest> ExtensionRequests => Set<ExtensionRequest>();
     public DbSet<ActionRecord> LifecycleActions => Set<ActionRecord>();
     public DbSet<ExecutedPlan> ExecutedPlans => Set<ExecutedPlan>();
+    public DbSet<MigrationPath> MigrationPaths => Set<MigrationPath>();
+    public DbSet<MigrationChoice> MigrationChoices => Set<MigrationChoice>();
+    public DbSet<OutgoingMessage> OutgoingMessages => Set<OutgoingMessage>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -66,6 +70,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.ApplyConfiguration(new ExtensionRequestConfiguration());
         modelBuilder.ApplyConfiguration(new ActionRecordConfiguration());
         modelBuilder.ApplyConfiguration(new ExecutedPlanConfiguration());
+        modelBuilder.ApplyConfiguration(new MigrationPathConfiguration());
+        modelBuilder.ApplyConfiguration(new MigrationChoiceConfiguration());
+        modelBuilder.ApplyConfiguration(new OutgoingMessageConfiguration());
     }
 }
 

@@ -98,3 +98,35 @@ internal sealed class ExecutedPlanConfiguration : IEntityTypeConfiguration<Execu
         builder.HasIndex(p => p.ExecutedAt);
     }
 }
+
+internal sealed class MigrationPathConfiguration : IEntityTypeConfiguration<MigrationPath>
+{
+    public void Configure(EntityTypeBuilder<MigrationPath> builder)
+    {
+        builder.ToTable("migration_paths");
+        builder.HasKey(p => p.Id);
+        builder.Property(p => p.From).HasMaxLength(Hold.MaxSubjectLength);
+        builder.Property(p => p.To).HasMaxLength(Hold.MaxSubjectLength);
+        builder.Property(p => p.Why).HasMaxLength(MigrationPath.MaxTextLength);
+        builder.Property(p => p.State).HasConversion<string>().HasMaxLength(20);
+        builder.Property(p => p.ApprovedBy).HasMaxLength(320);
+        builder.Property(p => p.RevokedBy).HasMaxLength(320);
+        builder.Property(p => p.RevokeReason).HasMaxLength(MigrationPath.MaxTextLength);
+        // The plan and the admission check read the paths that are not revoked; an image's page lists its paths.
+        builder.HasIndex(p => new { p.State, p.FromImageId });
+        builder.HasIndex(p => p.ToImageId);
+    }
+}
+
+internal sealed class MigrationChoiceConfiguration : IEntityTypeConfiguration<MigrationChoice>
+{
+    public void Configure(EntityTypeBuilder<MigrationChoice> builder)
+    {
+        builder.ToTable("migration_choices");
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Workload).HasMaxLength(Hold.MaxSubjectLength);
+        builder.Property(c => c.ChosenBy).HasMaxLength(320);
+        // One answer per notebook and image: the latest stands.
+        builder.HasIndex(c => new { c.WorkloadId, c.FromImageId }).IsUnique();
+    }
+}

@@ -87,7 +87,10 @@ public sealed class LifecyclePlanner(IDbContextFactory<PortalDbContext> contexts
             .Select(r => r.ToFacts()!).ToList();
         // Only what was carried out is never planned again; a skipped or failed act is planned (and re-checked) anew.
         var executed = await db.LifecycleActions.Where(a => a.Status == ActionStatus.Done).Select(a => a.Key).ToListAsync(cancellationToken);
-        return new LifecycleSnapshot(images, findings, exceptions, workloads, holds, extensions, [], [], executed.ToHashSet(StringComparer.Ordinal));
+        var paths = (await db.MigrationPaths.Where(p => p.State != MigrationPathState.Revoked).ToListAsync(cancellationToken))
+            .Select(p => p.ToFacts()).ToList();
+        var choices = (await db.MigrationChoices.ToListAsync(cancellationToken)).Select(c => c.ToFacts()).ToList();
+        return new LifecycleSnapshot(images, findings, exceptions, workloads, holds, extensions, paths, choices, executed.ToHashSet(StringComparer.Ordinal));
     }
 
     private static async Task<List<WorkloadFacts>> LoadWorkloadsAsync(PortalDbContext db, Dictionary<long, long> topOf, CancellationToken cancellationToken)

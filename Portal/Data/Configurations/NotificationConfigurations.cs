@@ -1,0 +1,27 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Portal.Core.Notifications;
+
+namespace Portal.Data;
+
+internal sealed class OutgoingMessageConfiguration : IEntityTypeConfiguration<OutgoingMessage>
+{
+    public void Configure(EntityTypeBuilder<OutgoingMessage> builder)
+    {
+        builder.ToTable("outgoing_messages");
+        builder.HasKey(m => m.Id);
+        builder.Property(m => m.Key).HasMaxLength(OutgoingMessage.MaxKeyLength);
+        builder.Property(m => m.Kind).HasConversion<string>().HasMaxLength(20);
+        builder.Property(m => m.Channel).HasConversion<string>().HasMaxLength(20);
+        builder.Property(m => m.Status).HasConversion<string>().HasMaxLength(20);
+        builder.Property(m => m.Recipient).HasMaxLength(320);
+        builder.Property(m => m.Subject).HasMaxLength(OutgoingMessage.MaxSubjectLength);
+        builder.Property(m => m.LastError).HasMaxLength(OutgoingMessage.MaxErrorLength);
+        // One message per key, across restarts and racing runs: nobody is told the same thing twice.
+        builder.HasIndex(m => m.Key).IsUnique();
+        // The delivery job reads what is due; people read their own history; the log lists the newest first.
+        builder.HasIndex(m => new { m.Status, m.NextAttemptAt });
+        builder.HasIndex(m => new { m.Recipient, m.CreatedAt });
+        builder.HasIndex(m => m.CreatedAt);
+    }
+}
