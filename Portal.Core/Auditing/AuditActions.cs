@@ -28,8 +28,13 @@ public static class AuditActions
     public const string ExtensionGranted = "extension.granted";
     public const string ExtensionRefused = "extension.refused";
     public const string ExtensionWithdrawn = "extension.withdrawn";
+    public const string MigrationProposed = "migration.proposed";
+    public const string MigrationApproved = "migration.approved";
+    public const string MigrationRevoked = "migration.revoked";
+    public const string MigrationChosen = "migration.chosen";
 
     public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked, ExceptionRecorded, ExceptionRevoked,
         PolicyChanged, HoldPlaced, HoldExtended, HoldLifted, ActionApproved, ActionRejected, ActionExecuted, ActionSkipped, ActionFailed, EolSet, EolChanged,
-        EolCleared, ExtensionRequested, ExtensionGranted, ExtensionRefused, ExtensionWithdrawn];
+        EolCleared, ExtensionRequested, ExtensionGranted, ExtensionRefused, ExtensionWithdrawn,
+        MigrationProposed, MigrationApproved, MigrationRevoked, MigrationChosen];
 }

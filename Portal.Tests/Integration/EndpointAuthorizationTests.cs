@@ -58,6 +58,8 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "POST", "/api/v1/plan/execute", Access.Admin },
         { "GET", "/api/v1/images/1/lifecycle", Access.Governance },
         { "GET", "/api/v1/extension-requests", Access.Everyone },
+        { "GET", "/api/v1/migration-paths", Access.Governance },
+        { "POST", "/api/v1/migration-paths/refresh", Access.Admin },
         { "POST", "/api/v1/jobs/audit-retention/run", Access.Admin },
         { "GET", "/openapi/v1.json", Access.Admin },
         { "GET", "/scalar/v1", Access.Admin },

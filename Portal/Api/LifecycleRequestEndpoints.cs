@@ -54,7 +54,7 @@ public static class LifecycleRequestEndpoints
     }
 
     // 404 for what does not exist, 403 for what the caller may not do, 400 for everything else that is wrong.
-    private static Results<TSuccess, ValidationProblem, ProblemHttpResult> Answer<TSuccess>(
+    internal static Results<TSuccess, ValidationProblem, ProblemHttpResult> Answer<TSuccess>(
         LifecycleChangeResult result, string field, Func<LifecycleChangeResult, TSuccess> success)
         where TSuccess : IResult =>
         result.Succeeded ? success(result)
@@ -62,7 +62,7 @@ public static class LifecycleRequestEndpoints
         : result.Forbidden ? TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: string.Join(" ", result.Errors))
         : TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [.. result.Errors] });
 
-    private static Requester Actor(HttpContext context)
+    internal static Requester Actor(HttpContext context)
     {
         var user = PortalUser.From(context.User)!;
         return new Requester(user.SignInName, user.Email);

@@ -47,6 +47,8 @@ public static class FeaturesSetup
         services.AddSingleton<Lifecycle.ImageLifecycles>();
         services.AddSingleton<Lifecycle.ManualEols>();
         services.AddSingleton<Lifecycle.Extensions>();
+        services.AddSingleton<Migrations.MigrationPaths>();
+        services.AddSingleton<Migrations.MigrationChoices>();
         services.AddOptions<FindingsOptions>()
             .BindConfiguration(FindingsOptions.SectionName)
             .ValidateDataAnnotations()

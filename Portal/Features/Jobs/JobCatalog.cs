@@ -48,6 +48,11 @@ public static class JobCatalog
             "Carries out the lifecycle plan's approved and automatic stops, migrations and deletions inside the maintenance window, each re-checked first.",
             typeof(LifecycleJob),
             "0 5 * * * ?"),
+        new(MigrationPathsJob.Name,
+            "Migration paths",
+            "Proposes the newest clean Prod image on the same track as the replacement for images with an EOL date, and revokes approved paths whose target gained a blocking finding.",
+            typeof(MigrationPathsJob),
+            "0 0/15 * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>
