@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 namespace Portal.Tests.TestInfrastructure;
 
 /// <summary>
@@ -18,4 +19,9 @@ public abstract class PortalAppTest(PortalAppFactory factory) : IClassFixture<Po
 
     protected Task<HttpResponseMessage> SendAsync(string method, string path, TestUser user) =>
         Client.SendAsync(user.Apply(new HttpRequestMessage(new HttpMethod(method), path)), TestContext.Current.CancellationToken);
+
+    /// <summary>Sends <paramref name="body"/> as JSON the way the API's clients do.</summary>
+    protected Task<HttpResponseMessage> SendAsync<T>(HttpMethod method, string path, T body, TestUser user) =>
+        Client.SendAsync(user.Apply(new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, options: ApiJson.Options) }),
+            TestContext.Current.CancellationToken);
 }

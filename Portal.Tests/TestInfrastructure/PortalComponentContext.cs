@@ -35,6 +35,9 @@ public abstract class PortalComponentContext : BunitContext
         Services.AddSingleton<ImageLifecycles>();
         Services.AddSingleton<ManualEols>();
         Services.AddSingleton<Extensions>();
+        Services.AddSingleton<LifecyclePlanner>();
+        Services.AddSingleton<Portal.Features.Migrations.MigrationPaths>();
+        Services.AddSingleton<Portal.Features.Migrations.MigrationChoices>();
     }
 
     protected void SignInAs(TestUser user)

@@ -168,7 +168,4 @@ public sealed class LifecycleRequestApiTests(PortalAppFactory factory) : PortalA
         await db.SaveChangesAsync(Ct);
         return (image.Id, workload.Id);
     }
-
-    private Task<HttpResponseMessage> SendAsync<T>(HttpMethod method, string path, T body, TestUser user) =>
-        Client.SendAsync(user.Apply(new HttpRequestMessage(method, path) { Content = JsonContent.Create(body, options: ApiJson.Options) }), Ct);
 }
