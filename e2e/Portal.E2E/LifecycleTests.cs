@@ -27,7 +27,7 @@ public sealed class LifecycleTests(StackFixture stack, ITestOutputHelper output)
     {
         await Page.SignInAsync(Stack, TestUser.Admin);
         await Page.UseThemeAsync(dark: false);
-        await EnsureInventoryAndWorkloadsAsync();
+        await PortalApi.EnsureInventoryAndWorkloadsAsync(Page, Stack, JobTimeout);
 
         // --- A pipeline reports a Critical finding in the image Alice's custom-env notebook runs.
         var key = await PortalApi.CreateScanReportKeyAsync(Page);
@@ -111,7 +111,7 @@ public sealed class LifecycleTests(StackFixture stack, ITestOutputHelper output)
         run["status"]!.GetValue<string>().ShouldBe("Succeeded", run["message"]?.GetValue<string>());
         run["message"]!.GetValue<string>().ShouldContain("1 carried out");
 
-        var notebook = await NotebookAsync("alice", "custom-env");
+        var notebook = await PortalApi.NotebookAsync(Stack, "alice", "custom-env", CancellationToken);
         notebook.ShouldNotBeNull("stopping never deletes a notebook");
         notebook["metadata"]!["annotations"]!["kubeflow-resource-stopped"].ShouldNotBeNull();
         await Page.ReloadInteractiveAsync();
@@ -129,34 +129,4 @@ public sealed class LifecycleTests(StackFixture stack, ITestOutputHelper output)
     }
 
     private static ILocator Actions(IPage page, string kind) => page.GetByTestId($"plan-{kind}").GetByTestId("plan-action");
-
-    /// <summary>The registry in the portal and synced, and the cluster read: whatever earlier tests did or did not do.</summary>
-    private async Task EnsureInventoryAndWorkloadsAsync()
-    {
-        await Page.GotoAsync("/settings");
-        await Page.WaitForInteractiveAsync();
-        var registries = Page.GetByTestId("registries-table");
-        await Expect(registries).ToBeVisibleAsync();
-        if (await registries.Locator("tbody tr", new LocatorLocatorOptions { HasText = Stack.RegistryUrl }).CountAsync() == 0)
-        {
-            await Page.GetByTestId("registry-name").FillAsync("e2e-lifecycle");
-            await Page.GetByTestId("registry-url").FillAsync(Stack.RegistryUrl);
-            await Page.GetByTestId("registry-insecure").CheckAsync();
-            await Page.GetByTestId("registry-save").ClickAsync();
-            await Expect(registries.Locator("tbody tr", new LocatorLocatorOptions { HasText = Stack.RegistryUrl })).ToHaveCountAsync(1);
-        }
-
-        foreach (var job in new[] { "inventory-sync", "workload-sync" })
-        {
-            var run = await PortalApi.RunJobAsync(Page, job, JobTimeout);
-            run["status"]!.GetValue<string>().ShouldBe("Succeeded", run["message"]?.GetValue<string>());
-        }
-    }
-
-    private async Task<JsonNode?> NotebookAsync(string ns, string name)
-    {
-        using var http = new HttpClient();
-        using var response = await http.GetAsync($"{Stack.KubernetesUrl}/apis/kubeflow.org/v1/namespaces/{ns}/notebooks/{name}", CancellationToken);
-        return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync(CancellationToken)) : null;
-    }
 }

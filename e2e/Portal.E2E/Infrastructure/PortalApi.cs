@@ -93,4 +93,35 @@ internal static class PortalApi
         response.Ok.ShouldBeTrue(await response.TextAsync());
         return JsonNode.Parse(await response.TextAsync())!.AsArray().Single(j => j!["name"]!.GetValue<string>() == job)!;
     }
+
+    /// <summary>The registry in the portal and synced, and the cluster read: whatever earlier tests did or did not do.</summary>
+    public static async Task EnsureInventoryAndWorkloadsAsync(IPage page, StackFixture stack, TimeSpan jobTimeout)
+    {
+        await page.GotoAsync("/settings");
+        await page.WaitForInteractiveAsync();
+        var registries = page.GetByTestId("registries-table");
+        await Expect(registries).ToBeVisibleAsync();
+        if (await registries.Locator("tbody tr", new LocatorLocatorOptions { HasText = stack.RegistryUrl }).CountAsync() == 0)
+        {
+            await page.GetByTestId("registry-name").FillAsync("e2e-lifecycle");
+            await page.GetByTestId("registry-url").FillAsync(stack.RegistryUrl);
+            await page.GetByTestId("registry-insecure").CheckAsync();
+            await page.GetByTestId("registry-save").ClickAsync();
+            await Expect(registries.Locator("tbody tr", new LocatorLocatorOptions { HasText = stack.RegistryUrl })).ToHaveCountAsync(1);
+        }
+
+        foreach (var job in new[] { "inventory-sync", "workload-sync" })
+        {
+            var run = await RunJobAsync(page, job, jobTimeout);
+            run["status"]!.GetValue<string>().ShouldBe("Succeeded", run["message"]?.GetValue<string>());
+        }
+    }
+
+    /// <summary>A Kubeflow notebook as the Kubernetes API emulator serves it; null when it does not exist.</summary>
+    public static async Task<JsonNode?> NotebookAsync(StackFixture stack, string ns, string name, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        using var response = await http.GetAsync($"{stack.KubernetesUrl}/apis/kubeflow.org/v1/namespaces/{ns}/notebooks/{name}", cancellationToken);
+        return response.IsSuccessStatusCode ? JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken)) : null;
+    }
 }

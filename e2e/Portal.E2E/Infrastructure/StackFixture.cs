@@ -21,6 +21,9 @@ public sealed class StackFixture : IAsyncLifetime
     public const string ChromiumPath = "/usr/bin/chromium";
     public const string RegistryPath = "/usr/bin/docker-registry";
 
+    /// <summary>Debian's interpreter: python3-aiosmtpd is installed for it, not necessarily for the first python3 on PATH.</summary>
+    public const string SmtpPython = "/usr/bin/python3";
+
     /// <summary>Old audit entries written before the tests, for the audit retention job to purge.</summary>
     public const int SeededOldAuditEntries = 2_000;
 
@@ -76,6 +79,11 @@ public sealed class StackFixture : IAsyncLifetime
     public string KubeconfigPath { get; private set; } = "";
 
     internal ServerProcess Kubernetes { get; private set; } = null!;
+
+    internal ServerProcess Smtp { get; private set; } = null!;
+
+    /// <summary>Where the SMTP sink stores every message it accepts, one file each under <c>new/</c>.</summary>
+    public string MaildirPath { get; private set; } = "";
 
     internal ServerProcess Portal { get; private set; } = null!;
 
@@ -140,6 +148,8 @@ public sealed class StackFixture : IAsyncLifetime
         var providerPort = FreeLoopbackPort(except: portalPort);
         var registryPort = FreeLoopbackPort(except: [portalPort, providerPort]);
         var kubernetesPort = FreeLoopbackPort(except: [portalPort, providerPort, registryPort]);
+        var smtpPort = FreeLoopbackPort(except: [portalPort, providerPort, registryPort, kubernetesPort]);
+        MaildirPath = Path.Combine(WorkDirectory, "maildir");
         KubernetesUrl = $"http://127.0.0.1:{kubernetesPort}";
         KubeconfigPath = Path.Combine(WorkDirectory, "kubeconfig");
         PortalUrl = new Uri($"http://127.0.0.1:{portalPort}/");
@@ -153,6 +163,7 @@ public sealed class StackFixture : IAsyncLifetime
 
         // First, so that it is stopped last: nothing should talk to a registry that is gone.
         Registry = Start(StartRegistry(registryPort));
+        Smtp = Start(StartSmtpSink(smtpPort));
 
         Provider = Start(ServerProcess.Start(
             "identity provider",
@@ -193,6 +204,12 @@ public sealed class StackFixture : IAsyncLifetime
                 ["Jobs__Schedules__malware-scan"] = "0 0 0 1 1 ? 2100",
                 ["Kubernetes__Clusters__0__Name"] = "e2e",
                 ["Kubernetes__Clusters__0__KubeConfigPath"] = KubeconfigPath,
+                ["Smtp__Host"] = "127.0.0.1",
+                ["Smtp__Port"] = smtpPort.ToString(CultureInfo.InvariantCulture),
+                ["Notifications__PortalUrl"] = portalOrigin,
+                ["Notifications__AdminRecipients__0"] = TestUser.Admin.Email,
+                // The day's digests go out whenever the test asks, not only from the morning hour.
+                ["Notifications__DigestHourUtc"] = "0",
             },
             Path.Combine(WorkDirectory, "portal.log")));
 
@@ -204,7 +221,8 @@ public sealed class StackFixture : IAsyncLifetime
                 LaunchBrowserAsync(),
                 StartSeedAndServeKubernetesAsync(http, seedScript, emulatorDll, kubernetesPort, cancellationToken),
                 Provider.WaitUntilHealthyAsync(http, new Uri(ProviderUrl, "health"), StartTimeout, cancellationToken),
-                Portal.WaitUntilHealthyAsync(http, new Uri(PortalUrl, "health/ready"), StartTimeout, cancellationToken));
+                Portal.WaitUntilHealthyAsync(http, new Uri(PortalUrl, "health/ready"), StartTimeout, cancellationToken),
+                WaitForTcpAsync(Smtp, smtpPort, cancellationToken));
 
             // Warm up the sign-in path (portal challenge, provider discovery and authorize, sign-in form) so the first
             // test does not pay for just-in-time compilation of all of it.
@@ -257,6 +275,45 @@ public sealed class StackFixture : IAsyncLifetime
             """);
         return ServerProcess.Start("registry", RegistryPath, directory, ["serve", config], new Dictionary<string, string>(),
             Path.Combine(WorkDirectory, "registry.log"));
+    }
+
+    /// <summary>
+    /// Debian's aiosmtpd (a real SMTP server) storing every message in a Maildir, as <c>e2e/stack/smtp.sh</c> runs it for
+    /// the local stack.
+    /// </summary>
+    private ServerProcess StartSmtpSink(int port)
+    {
+        foreach (var folder in new[] { "new", "cur", "tmp" })
+        {
+            Directory.CreateDirectory(Path.Combine(MaildirPath, folder));
+        }
+
+        return ServerProcess.Start("smtp", SmtpPython, WorkDirectory,
+            ["-m", "aiosmtpd", "-n", "-d", "-u", "-l", $"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", MaildirPath],
+            new Dictionary<string, string> { ["PYTHONUNBUFFERED"] = "1" },
+            Path.Combine(WorkDirectory, "smtp.log"));
+    }
+
+    private static async Task WaitForTcpAsync(ServerProcess server, int port, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200, cancellationToken);
+            }
+            catch (SocketException exception)
+            {
+                throw new InvalidOperationException($"Nothing listens on 127.0.0.1:{port} after {StartTimeout}.\n{server.DescribeLog()}", exception);
+            }
+        }
     }
 
     /// <summary>
