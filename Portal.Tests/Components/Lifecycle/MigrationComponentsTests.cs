@@ -98,6 +98,26 @@ public sealed class MigrationComponentsTests(PostgresServer postgres) : Workload
         choice.Workload.ShouldBe("alice/alice-notebook");
     }
 
+    [Fact]
+    public async Task TheImagePageNamesTheReplacementAndWhetherItIsApproved()
+    {
+        var id = await ProposeAsync(TestUser.Approver);
+        long v1;
+        await using (var db = Database.CreateDbContext())
+        {
+            v1 = await db.Images.Where(i => i.Digest == WorkloadSeed.V1Digest).Select(i => i.Id).SingleAsync(Ct);
+        }
+
+        var proposed = RenderAt<Portal.Components.Pages.Images.ImageDetailPage>($"images/{v1}", p => p.Add(c => c.Id, v1));
+        proposed.WaitForAssertion(() => proposed.Find("[data-testid=lifecycle-replacement]").TextContent
+            .ShouldContain("aaw/jupyterlab-cpu:v2@sha256:222222222222 (proposed, waiting for an admin)"));
+
+        (await Services.GetRequiredService<MigrationPaths>().ApproveAsync(id, "admin@example.org", Ct)).Succeeded.ShouldBeTrue();
+        var approved = RenderAt<Portal.Components.Pages.Images.ImageDetailPage>($"images/{v1}", p => p.Add(c => c.Id, v1));
+        approved.WaitForAssertion(() => approved.Find("[data-testid=lifecycle-replacement]").TextContent
+            .ShouldContain("(approved by admin@example.org)"));
+    }
+
     // The seeded estate with a Critical finding on v1 (so it has an EOL) and the portal's proposal, signed in as the user.
     private async Task<long> ProposeAsync(TestUser user)
     {

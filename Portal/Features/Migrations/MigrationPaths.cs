@@ -70,6 +70,16 @@ public sealed class MigrationPaths(
             .ToList();
     }
 
+    /// <summary>The image's path that stands (approved before proposed, the newest), if any.</summary>
+    public async Task<MigrationPath?> ForImageAsync(long imageId, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.MigrationPaths.AsNoTracking()
+            .Where(p => p.FromImageId == imageId && p.State != MigrationPathState.Revoked)
+            .OrderBy(p => p.State == MigrationPathState.Approved ? 0 : 1).ThenByDescending(p => p.Id)
+            .FirstOrDefaultAsync(cancellationToken);
+    }
+
     public async Task<MigrationPathView?> GetAsync(long id, CancellationToken cancellationToken) =>
         (await ListAsync(cancellationToken)).FirstOrDefault(v => v.Path.Id == id);
 
