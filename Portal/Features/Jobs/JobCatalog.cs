@@ -48,6 +48,11 @@ public static class JobCatalog
             "Carries out the lifecycle plan's approved and automatic stops, migrations and deletions inside the maintenance window, each re-checked first.",
             typeof(LifecycleJob),
             "0 5 * * * ?"),
+        new(NotificationDeliveryJob.Name,
+            "Notification delivery",
+            "Sends the queued emails and webhook messages that are due, oldest first; failures are tried again with backoff and refused addresses are recorded.",
+            typeof(NotificationDeliveryJob),
+            "0 * * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>
