@@ -52,6 +52,7 @@ app.MapXrayWebhookEndpoints();
 app.MapFindingEndpoints();
 app.MapLifecycleEndpoints();
 app.MapLifecycleRequestEndpoints();
+app.MapNotificationEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -23,6 +23,8 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
     {
         { "GET", "/", Access.Everyone },
         { "GET", "/my-workloads", Access.Everyone },
+        { "GET", "/my/notifications", Access.Everyone },
+        { "GET", "/notifications/log", Access.Admin },
         { "GET", "/images", Access.Governance },
         { "GET", "/workloads", Access.Governance },
         { "GET", "/findings", Access.Governance },
@@ -58,6 +60,8 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "POST", "/api/v1/plan/execute", Access.Admin },
         { "GET", "/api/v1/images/1/lifecycle", Access.Governance },
         { "GET", "/api/v1/extension-requests", Access.Everyone },
+        { "GET", "/api/v1/notifications", Access.Admin },
+        { "GET", "/api/v1/me/notifications", Access.Everyone },
         { "POST", "/api/v1/jobs/audit-retention/run", Access.Admin },
         { "GET", "/openapi/v1.json", Access.Admin },
         { "GET", "/scalar/v1", Access.Admin },

@@ -6,14 +6,16 @@ using Portal.Data;
 namespace Portal.Features.Notifications;
 
 /// <summary>What one delivery run did, for the job history.</summary>
-public sealed record DeliveryRunSummary(int Sent, int Retrying, int Failed, int Rejected, IReadOnlyList<string> ChannelsOff, IReadOnlyList<string> ChannelsDown)
+/// <param name="ChannelsOff">Channels that are not configured, with the number of due messages waiting on each.</param>
+public sealed record DeliveryRunSummary(
+    int Sent, int Retrying, int Failed, int Rejected, IReadOnlyList<(string Channel, int Waiting)> ChannelsOff, IReadOnlyList<string> ChannelsDown)
 {
     public string Describe()
     {
         var text = $"Sent {Sent}, retrying {Retrying}, failed {Failed}, rejected {Rejected}.";
-        foreach (var channel in ChannelsOff)
+        foreach (var (channel, waiting) in ChannelsOff)
         {
-            text += $" {channel} is off: its messages wait until it is configured.";
+            text += $" {channel} is off: {waiting} {(waiting == 1 ? "message waits" : "messages wait")} until it is configured.";
         }
 
         foreach (var channel in ChannelsDown)
@@ -58,8 +60,19 @@ public sealed class NotificationDelivery(
         var counts = new Dictionary<DeliveryStatus, int>();
         var retrying = 0;
         var done = 0;
+        var offWaiting = new List<(string, int)>();
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
+            foreach (var channel in off)
+            {
+                var waiting = await db.OutgoingMessages.CountAsync(
+                    m => m.Channel == channel && m.Status == DeliveryStatus.Pending && m.NextAttemptAt <= started, cancellationToken);
+                if (waiting > 0)
+                {
+                    offWaiting.Add((ChannelName(channel), waiting));
+                }
+            }
+
             var skipped = off.ToList();
             var total = await Due(db, started, skipped).CountAsync(cancellationToken);
             while (done < MaxPerRun)
@@ -115,7 +128,7 @@ public sealed class NotificationDelivery(
 
         return new DeliveryRunSummary(
             counts.GetValueOrDefault(DeliveryStatus.Sent), retrying, counts.GetValueOrDefault(DeliveryStatus.Failed),
-            counts.GetValueOrDefault(DeliveryStatus.Rejected), off.Select(ChannelName).ToList(), down.Select(ChannelName).ToList());
+            counts.GetValueOrDefault(DeliveryStatus.Rejected), offWaiting, down.Select(ChannelName).ToList());
     }
 
     /// <summary>Sends one Pending message now, whatever its next attempt time (an admin's test); null when it is not Pending or another sender holds it.</summary>
