@@ -53,6 +53,7 @@ app.MapFindingEndpoints();
 app.MapLifecycleEndpoints();
 app.MapLifecycleRequestEndpoints();
 app.MapMigrationEndpoints();
+app.MapNotificationEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

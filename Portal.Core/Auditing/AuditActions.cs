@@ -32,9 +32,11 @@ public static class AuditActions
     public const string MigrationApproved = "migration.approved";
     public const string MigrationRevoked = "migration.revoked";
     public const string MigrationChosen = "migration.chosen";
+    public const string NotificationTestSent = "notification.test-sent";
+    public const string RejectedAddressCleared = "notification.rejected-address-cleared";
 
     public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked, ExceptionRecorded, ExceptionRevoked,
         PolicyChanged, HoldPlaced, HoldExtended, HoldLifted, ActionApproved, ActionRejected, ActionExecuted, ActionSkipped, ActionFailed, EolSet, EolChanged,
         EolCleared, ExtensionRequested, ExtensionGranted, ExtensionRefused, ExtensionWithdrawn,
-        MigrationProposed, MigrationApproved, MigrationRevoked, MigrationChosen];
+        MigrationProposed, MigrationApproved, MigrationRevoked, MigrationChosen, NotificationTestSent, RejectedAddressCleared];
 }

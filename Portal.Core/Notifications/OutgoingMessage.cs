@@ -134,6 +134,37 @@ public sealed class OutgoingMessage
         NextAttemptAt = now;
     }
 
+    /// <summary>A failure that trying again would not mend (a webhook answering 400 or 404): given up at once.</summary>
+    public void GaveUp(string error, DateTimeOffset now)
+    {
+        Attempts++;
+        Status = DeliveryStatus.Failed;
+        LastError = Clip(error);
+        NextAttemptAt = now;
+    }
+
+    /// <summary>
+    /// The address was refused before and is on the rejected list: the message is not sent and the server is not asked
+    /// again, so nothing counts as an attempt.
+    /// </summary>
+    public void Suppressed(string reason, DateTimeOffset now)
+    {
+        Status = DeliveryStatus.Rejected;
+        LastError = Clip(reason);
+        NextAttemptAt = now;
+    }
+
+    /// <summary>
+    /// The Message-Id every attempt of this message carries ("&lt;hash@domain&gt;"), derived from the key alone, so a
+    /// receiver that got a copy before a lost acknowledgement can recognise the second one as the same message.
+    /// </summary>
+    public static string MessageIdFor(string key, string domain)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
+        return $"portal.{hash[..40]}@{(string.IsNullOrWhiteSpace(domain) ? "localhost" : domain)}";
+    }
+
     public static TimeSpan Backoff(int attempts) => TimeSpan.FromMinutes(Math.Min(60, Math.Pow(2, Math.Max(0, attempts - 1))));
 
     private static string Clip(string error) => error.Length > MaxErrorLength ? error[..MaxErrorLength] : error;

@@ -7,9 +7,9 @@ namespace Portal.Tests.Components;
 /// <summary>The drawer shows each person the entries their role may open, and nothing else.</summary>
 public sealed class NavMenuTests : PortalComponentContext
 {
-    private static readonly string[] Everyone = ["Dashboard", "My workloads"];
+    private static readonly string[] Everyone = ["Dashboard", "My workloads", "My notifications"];
     private static readonly string[] Governance = ["Images", "Workloads", "Findings", "Plan", "Holds", "Migrations", "Jobs", "Audit"];
-    private static readonly string[] AdminOnly = ["Gateway", "Settings"];
+    private static readonly string[] AdminOnly = ["Gateway", "Delivery log", "Settings"];
 
     public static TheoryData<TestUser, string[]> Expectations => new()
     {

@@ -23,6 +23,8 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
     {
         { "GET", "/", Access.Everyone },
         { "GET", "/my-workloads", Access.Everyone },
+        { "GET", "/my/notifications", Access.Everyone },
+        { "GET", "/notifications/log", Access.Admin },
         { "GET", "/images", Access.Governance },
         { "GET", "/workloads", Access.Governance },
         { "GET", "/findings", Access.Governance },
@@ -60,6 +62,8 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "GET", "/api/v1/extension-requests", Access.Everyone },
         { "GET", "/api/v1/migration-paths", Access.Governance },
         { "POST", "/api/v1/migration-paths/refresh", Access.Admin },
+        { "GET", "/api/v1/notifications", Access.Admin },
+        { "GET", "/api/v1/me/notifications", Access.Everyone },
         { "POST", "/api/v1/jobs/audit-retention/run", Access.Admin },
         { "GET", "/openapi/v1.json", Access.Admin },
         { "GET", "/scalar/v1", Access.Admin },

@@ -4,6 +4,7 @@ using Portal.Features.Audit;
 using Portal.Features.Dashboard;
 using Portal.Features.Findings;
 using Portal.Features.Inventory;
+using Portal.Features.Notifications;
 using Portal.Features.Preferences;
 using Portal.Features.Workloads;
 
@@ -58,6 +59,7 @@ public static class FeaturesSetup
             .BindConfiguration(ScanReportReaderOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddNotificationDelivery();
         return builder;
     }
 }

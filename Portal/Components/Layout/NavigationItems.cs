@@ -14,6 +14,7 @@ public static class NavigationItems
     [
         new("Dashboard", "/", Icons.Material.Filled.Dashboard, null, NavLinkMatch.All),
         new("My workloads", "/my-workloads", Icons.Material.Filled.Person, null),
+        new("My notifications", "/my/notifications", Icons.Material.Filled.MarkEmailRead, null),
         new("Images", "/images", Icons.Material.Filled.Layers, PortalPolicies.Governance),
         new("Workloads", "/workloads", Icons.Material.Filled.Apps, PortalPolicies.Governance),
         new("Findings", "/findings", Icons.Material.Filled.BugReport, PortalPolicies.Governance),
@@ -23,6 +24,7 @@ public static class NavigationItems
         new("Gateway", "/gateway", Icons.Material.Filled.Shield, PortalPolicies.Admin),
         new("Jobs", "/jobs", Icons.Material.Filled.Schedule, PortalPolicies.Governance),
         new("Audit", "/audit", Icons.Material.Filled.History, PortalPolicies.Governance),
+        new("Delivery log", "/notifications/log", Icons.Material.Filled.Outbox, PortalPolicies.Admin),
         new("Settings", "/settings", Icons.Material.Filled.Settings, PortalPolicies.Admin),
     ];
 }

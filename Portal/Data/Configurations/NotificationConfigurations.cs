@@ -25,3 +25,16 @@ internal sealed class OutgoingMessageConfiguration : IEntityTypeConfiguration<Ou
         builder.HasIndex(m => m.CreatedAt);
     }
 }
+
+internal sealed class RejectedAddressConfiguration : IEntityTypeConfiguration<RejectedAddress>
+{
+    public void Configure(EntityTypeBuilder<RejectedAddress> builder)
+    {
+        builder.ToTable("rejected_addresses");
+        builder.HasKey(a => a.Id);
+        builder.Property(a => a.Address).HasMaxLength(RejectedAddress.MaxAddressLength);
+        builder.Property(a => a.Reason).HasMaxLength(RejectedAddress.MaxReasonLength);
+        // Looked up for every email before it is sent.
+        builder.HasIndex(a => a.Address).IsUnique();
+    }
+}

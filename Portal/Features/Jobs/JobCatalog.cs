@@ -53,6 +53,11 @@ public static class JobCatalog
             "Proposes the newest clean Prod image on the same track as the replacement for images with an EOL date, and revokes approved paths whose target gained a blocking finding.",
             typeof(MigrationPathsJob),
             "0 0/15 * * * ?"),
+        new(NotificationDeliveryJob.Name,
+            "Notification delivery",
+            "Sends the queued emails and webhook messages that are due, oldest first; failures are tried again with backoff and refused addresses are recorded.",
+            typeof(NotificationDeliveryJob),
+            "0 * * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>

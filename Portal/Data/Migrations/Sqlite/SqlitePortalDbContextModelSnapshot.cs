@@ -1181,6 +1181,39 @@ namespace Portal.Data.Migrations.Sqlite
                     b.ToTable("outgoing_messages", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Core.Notifications.RejectedAddress", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(320)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("FirstRejectedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastRejectedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Rejections")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Address")
+                        .IsUnique();
+
+                    b.ToTable("rejected_addresses", (string)null);
+                });
+
             modelBuilder.Entity("Portal.Core.Users.UserPreferences", b =>
                 {
                     b.Property<string>("UserId")
