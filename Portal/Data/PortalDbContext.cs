@@ -45,6 +45,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<MigrationPath> MigrationPaths => Set<MigrationPath>();
     public DbSet<MigrationChoice> MigrationChoices => Set<MigrationChoice>();
     public DbSet<OutgoingMessage> OutgoingMessages => Set<OutgoingMessage>();
+    public DbSet<NotificationTemplate> NotificationTemplates => Set<NotificationTemplate>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -73,6 +74,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.ApplyConfiguration(new MigrationPathConfiguration());
         modelBuilder.ApplyConfiguration(new MigrationChoiceConfiguration());
         modelBuilder.ApplyConfiguration(new OutgoingMessageConfiguration());
+        modelBuilder.ApplyConfiguration(new NotificationTemplateConfiguration());
     }
 }
 

@@ -4,6 +4,7 @@ using Portal.Features.Audit;
 using Portal.Features.Dashboard;
 using Portal.Features.Findings;
 using Portal.Features.Inventory;
+using Portal.Features.Notifications;
 using Portal.Features.Preferences;
 using Portal.Features.Workloads;
 
@@ -47,6 +48,7 @@ public static class FeaturesSetup
         services.AddSingleton<Lifecycle.ImageLifecycles>();
         services.AddSingleton<Lifecycle.ManualEols>();
         services.AddSingleton<Lifecycle.Extensions>();
+        services.AddNotificationComposition();
         services.AddOptions<FindingsOptions>()
             .BindConfiguration(FindingsOptions.SectionName)
             .ValidateDataAnnotations()

@@ -48,6 +48,11 @@ public static class JobCatalog
             "Carries out the lifecycle plan's approved and automatic stops, migrations and deletions inside the maintenance window, each re-checked first.",
             typeof(LifecycleJob),
             "0 5 * * * ?"),
+        new(NotificationsJob.Name,
+            "Notifications",
+            "Composes the day's owner digests and admin summary from the lifecycle plan and queues them for delivery (from Notifications:DigestHourUtc).",
+            typeof(NotificationsJob),
+            "0 10 * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>
