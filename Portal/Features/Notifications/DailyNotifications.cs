@@ -137,6 +137,8 @@ public sealed class DailyNotifications(
         var template = await templates.CurrentAsync(NotificationKind.OwnerDigest, cancellationToken);
         var link = $"{options.Value.PortalUrl.TrimEnd('/')}/my/workloads";
         var today = DateOnly.ParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        // A granted extension moves the date for that one workload, as the reminders announce it.
+        var extensions = snapshot.Extensions.GroupBy(e => (e.WorkloadId, e.ImageId)).ToDictionary(g => g.Key, g => g.Max(e => e.Until));
 
         var queued = 0;
         var recorded = 0;
@@ -147,6 +149,11 @@ public sealed class DailyNotifications(
                 .Select(a =>
                 {
                     var eol = (a.Lifecycle.EffectiveEol ?? a.Lifecycle.Eol)!.Value;
+                    if (extensions.TryGetValue((a.Workload.Id, a.Image.Id), out var extended) && extended > eol)
+                    {
+                        eol = extended;
+                    }
+
                     return new DigestWorkload(a.Workload.Cluster, a.Workload.Namespace, a.Workload.Name, a.Workload.Kind.ToString(), Display(a.Image),
                         eol.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                         DateOnly.FromDateTime(eol.UtcDateTime).DayNumber - today.DayNumber,
