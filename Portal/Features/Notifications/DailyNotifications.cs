@@ -121,11 +121,15 @@ public sealed class DailyNotifications(
         var snapshot = planned.Snapshot;
         var lifecycles = planned.Plan.Images.ToDictionary(i => i.ImageId);
         var imagesById = snapshot.Images.ToDictionary(i => i.Id);
+        // Once for the estate, not once per owner: thousands of owners over ten thousand workloads.
+        var workloadsOf = snapshot.Workloads
+            .SelectMany(w => w.Owners.Select(o => (Owner: o.Trim().ToLowerInvariant(), Workload: w)))
+            .Distinct()
+            .ToLookup(x => x.Owner, x => x.Workload, StringComparer.Ordinal);
         var affected = new Dictionary<string, List<(WorkloadFacts Workload, LifecycleImage Image, ImageLifecycle Lifecycle)>>(StringComparer.Ordinal);
         foreach (var (owner, _) in byOwner)
         {
-            affected[owner] = [.. snapshot.Workloads
-                .Where(w => w.Owners.Contains(owner, StringComparer.OrdinalIgnoreCase))
+            affected[owner] = [.. workloadsOf[owner]
                 .SelectMany(w => w.ImageIds.Distinct()
                     .Where(id => imagesById.ContainsKey(id) && lifecycles.TryGetValue(id, out var l) && (l.EffectiveEol ?? l.Eol) is not null)
                     .Select(id => (w, imagesById[id], lifecycles[id])))];
