@@ -46,6 +46,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<MigrationChoice> MigrationChoices => Set<MigrationChoice>();
     public DbSet<OutgoingMessage> OutgoingMessages => Set<OutgoingMessage>();
     public DbSet<RejectedAddress> RejectedAddresses => Set<RejectedAddress>();
+    public DbSet<NotificationTemplate> NotificationTemplates => Set<NotificationTemplate>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -75,6 +76,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.ApplyConfiguration(new MigrationChoiceConfiguration());
         modelBuilder.ApplyConfiguration(new OutgoingMessageConfiguration());
         modelBuilder.ApplyConfiguration(new RejectedAddressConfiguration());
+        modelBuilder.ApplyConfiguration(new NotificationTemplateConfiguration());
     }
 }
 

@@ -50,6 +50,7 @@ public static class FeaturesSetup
         services.AddSingleton<Lifecycle.Extensions>();
         services.AddSingleton<Migrations.MigrationPaths>();
         services.AddSingleton<Migrations.MigrationChoices>();
+        services.AddNotificationComposition();
         services.AddOptions<FindingsOptions>()
             .BindConfiguration(FindingsOptions.SectionName)
             .ValidateDataAnnotations()

@@ -9,6 +9,7 @@ using Portal.Data;
 using Portal.Features.Audit;
 using Portal.Features.Jobs;
 using Portal.Features.Lifecycle;
+using Portal.Features.Notifications;
 using Portal.Integrations.ClamAv;
 using Portal.Integrations.ScanCommand;
 using Portal.Operations;
@@ -23,6 +24,7 @@ public sealed class SettingsPageTests(PostgresServer postgres) : SettingsCompone
     [InlineData("settings?tab=lifecycle", "policy-classes")]
     [InlineData("settings?tab=api-keys", "api-keys-table")]
     [InlineData("settings?tab=scanners", "scanner-settings")]
+    [InlineData("settings?tab=templates", "template-editor")]
     [InlineData("settings?tab=configuration", "settings-table")]
     public void DeepLinkOpensTheNamedTab(string uri, string testId)
     {
@@ -35,6 +37,8 @@ public sealed class SettingsPageTests(PostgresServer postgres) : SettingsCompone
         Services.AddSingleton(Options.Create(new ScanCommandOptions()));
         Services.AddSingleton(Substitute.For<IVirusScanner>());
         Services.AddSingleton<LifecyclePolicies>();
+        Services.AddSingleton(Options.Create(new NotificationOptions()));
+        Services.AddSingleton<NotificationTemplates>();
         Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
 
         var page = RenderTab<SettingsPage>();

@@ -116,6 +116,24 @@ public sealed class LifecycleExecutionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnApprovedNotificationIsLeftForTheNotificationJobToSend()
+    {
+        await SavePolicyAsync(p => p with
+        {
+            Modes = new Dictionary<ActionKind, ExecutionMode>(p.Modes) { [ActionKind.NotifyOwner] = ExecutionMode.RequireApproval },
+        }, version: 1);
+        var remind = (await PlanAsync()).Actions.Single(a => a.Kind == ActionKind.NotifyOwner);
+        (await _portal.Services.GetRequiredService<LifecycleActions>().DecideAsync(remind.Key, approve: true, null, Approver, Ct)).Errors.ShouldBeEmpty();
+
+        await ExecuteAsync();
+
+        await using var db = await ContextAsync();
+        (await db.LifecycleActions.SingleAsync(a => a.Key == remind.Key, Ct)).ShouldSatisfyAllConditions(
+            r => r.Status.ShouldBe(ActionStatus.Approved, "the lifecycle job neither sends nor skips notifications"),
+            r => r.Attempts.ShouldBe(0));
+    }
+
+    [Fact]
     public async Task OutsideTheMaintenanceWindowNothingIsReadOrDone()
     {
         using var scope = _portal.Services.CreateScope();

@@ -38,3 +38,20 @@ internal sealed class RejectedAddressConfiguration : IEntityTypeConfiguration<Re
         builder.HasIndex(a => a.Address).IsUnique();
     }
 }
+
+internal sealed class NotificationTemplateConfiguration : IEntityTypeConfiguration<NotificationTemplate>
+{
+    public void Configure(EntityTypeBuilder<NotificationTemplate> builder)
+    {
+        builder.ToTable("notification_templates");
+        builder.HasKey(t => t.Id);
+        builder.Property(t => t.Kind).HasConversion<string>().HasMaxLength(20);
+        builder.Property(t => t.Subject).HasMaxLength(NotificationTemplate.MaxSubjectLength);
+        builder.Property(t => t.Html).HasMaxLength(NotificationTemplate.MaxBodyLength);
+        builder.Property(t => t.Text).HasMaxLength(NotificationTemplate.MaxBodyLength);
+        builder.Property(t => t.SavedBy).HasMaxLength(320);
+        builder.Ignore(t => t.Content);
+        // One row per version of a kind: two admins saving at once cannot both become version N.
+        builder.HasIndex(t => new { t.Kind, t.Version }).IsUnique();
+    }
+}

@@ -58,6 +58,11 @@ public static class JobCatalog
             "Sends the queued emails and webhook messages that are due, oldest first; failures are tried again with backoff and refused addresses are recorded.",
             typeof(NotificationDeliveryJob),
             "0 * * * * ?"),
+        new(NotificationsJob.Name,
+            "Notifications",
+            "Composes the day's owner digests and admin summary from the lifecycle plan and queues them for delivery (from Notifications:DigestHourUtc).",
+            typeof(NotificationsJob),
+            "0 10 * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>

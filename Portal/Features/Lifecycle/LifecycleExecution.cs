@@ -70,7 +70,9 @@ public sealed class LifecycleExecution(
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var keys = actions.Select(a => a.Key).ToHashSet(StringComparer.Ordinal);
-        var records = await db.LifecycleActions.Where(a => Unfinished.Contains(a.Status)).ToDictionaryAsync(a => a.Key, StringComparer.Ordinal, cancellationToken);
+        // Only the kinds this job carries out: an approved notification is the notification job's to send, not a stale act to skip.
+        var records = await db.LifecycleActions.Where(a => Unfinished.Contains(a.Status) && Order.Contains(a.Kind))
+            .ToDictionaryAsync(a => a.Key, StringComparer.Ordinal, cancellationToken);
         foreach (var slice in keys.Where(k => !records.ContainsKey(k)).Chunk(1_000))
         {
             foreach (var record in await db.LifecycleActions.Where(a => slice.Contains(a.Key)).ToListAsync(cancellationToken))
