@@ -36,6 +36,10 @@ public abstract class PortalComponentContext : BunitContext
         Services.AddSingleton<ManualEols>();
         Services.AddSingleton<Extensions>();
         Services.AddSingleton<LifecyclePlanner>();
+        Services.AddSingleton(Microsoft.Extensions.Options.Options.Create(new Portal.Features.Notifications.NotificationOptions()));
+        Services.AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(Microsoft.Extensions.Logging.Abstractions.NullLogger<>));
+        Services.AddSingleton<Portal.Features.Notifications.NotificationTemplates>();
+        Services.AddSingleton<Portal.Features.Notifications.AdminAlerts>();
         Services.AddSingleton<Portal.Features.Migrations.MigrationPaths>();
         Services.AddSingleton<Portal.Features.Migrations.MigrationChoices>();
     }

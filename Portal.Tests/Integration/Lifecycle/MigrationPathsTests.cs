@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Auditing;
 using Portal.Core.Findings;
@@ -6,6 +8,7 @@ using Portal.Core.Lifecycle;
 using Portal.Features.Audit;
 using Portal.Features.Lifecycle;
 using Portal.Features.Migrations;
+using Portal.Features.Notifications;
 using Portal.Tests.Components.Workloads;
 using Portal.Tests.TestInfrastructure;
 
@@ -109,6 +112,13 @@ public sealed class MigrationPathsTests(PostgresServer postgres)
         var audit = await db.AuditEntries.SingleAsync(e => e.Action == AuditActions.MigrationRevoked, Ct);
         audit.ActorKind.ShouldBe(AuditActorKind.Job);
         audit.Before.ShouldBe("Approved");
+        var alert = (await db.OutgoingMessages.ToListAsync(Ct)).ShouldHaveSingleItem("admins are told once");
+        alert.Recipient.ShouldBe("admin@example.org");
+        alert.Subject.ShouldContain("Migration path revoked: aaw/jupyterlab-cpu:v1@sha256:111111111111 to aaw/jupyterlab-cpu:v2@sha256:222222222222");
+        alert.Body.ShouldContain("CVE-2026-4242");
+        alert.Body.ShouldContain("https://images.example.com/migrations");
+        (await paths.RefreshAsync(Ct)).Revoked.ShouldBe(0);
+        (await db.OutgoingMessages.CountAsync(Ct)).ShouldBe(1, "a revoked path is not revoked, nor told, twice");
     }
 
     [Fact]
@@ -179,7 +189,9 @@ public sealed class MigrationPathsTests(PostgresServer postgres)
         var policies = new LifecyclePolicies(database, audit, clock);
         var planner = new LifecyclePlanner(database, policies, clock);
         var extensions = new Extensions(database, policies, new ImageLifecycles(database, policies, clock), audit, clock);
-        return (new MigrationPaths(database, planner, audit, clock), new MigrationChoices(database, extensions, audit, clock), planner);
+        var options = Options.Create(new NotificationOptions { PortalUrl = "https://images.example.com", AdminRecipients = ["admin@example.org"] });
+        var alerts = new AdminAlerts(database, new NotificationTemplates(database, audit, options, clock), options, clock, NullLogger<AdminAlerts>.Instance);
+        return (new MigrationPaths(database, planner, audit, alerts, clock), new MigrationChoices(database, extensions, audit, clock), planner);
     }
 
     private static long WorkloadId(TestDatabase database, string name)

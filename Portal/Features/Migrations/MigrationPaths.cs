@@ -13,7 +13,7 @@ public sealed record MigrationRefresh(int Proposed, int Retargeted, int Revoked,
 {
     public string Message =>
         $"{Proposed} {(Proposed == 1 ? "path" : "paths")} proposed, {Retargeted} retargeted, {Revoked} revoked"
-        + (RevokedApproved.Count > 0 ? $" ({RevokedApproved.Count} of them approved)." : ".");
+        + (RevokedApproved.Count > 0 ? $" ({RevokedApproved.Count} of them approved, admins told)." : ".");
 }
 
 /// <summary>How many open findings a migration fixes, adds and keeps, by severity (before exceptions).</summary>
@@ -39,7 +39,7 @@ public sealed record MigrationPathView(MigrationPath Path, FindingDifference Dif
 /// A path an admin revoked is not proposed again for the same target.
 /// </summary>
 public sealed class MigrationPaths(
-    IDbContextFactory<PortalDbContext> contexts, LifecyclePlanner planner, AuditLog audit, TimeProvider clock)
+    IDbContextFactory<PortalDbContext> contexts, LifecyclePlanner planner, AuditLog audit, Notifications.AdminAlerts alerts, TimeProvider clock)
 {
     private const int MaxListed = 1_000;
     private const int MaxChangesShown = 50;
@@ -164,6 +164,15 @@ public sealed class MigrationPaths(
         {
             await audit.RecordAsync(AuditActorKind.Job, MigrationPath.PortalActor, AuditActions.MigrationRevoked, Describe(path), was.ToString(),
                 path.RevokeReason, cancellationToken);
+        }
+
+        // Owners may have chosen to move onto an approved target: admins hear at once that it no longer stands.
+        foreach (var path in revokedApproved)
+        {
+            await alerts.QueueAsync($"path-revoked:{path.Id}", $"Migration path revoked: {path.From} to {path.To}",
+                $"The portal revoked the approved path from {path.From} to {path.To}. {path.RevokeReason} Nobody is migrated along it any more; "
+                + "the next refresh proposes another target if the track has one.",
+                "/migrations", cancellationToken);
         }
 
         return new MigrationRefresh(proposed.Count, retargeted.Count, revoked.Count, revokedApproved);
