@@ -7,9 +7,9 @@ namespace Portal.E2E;
 /// <summary>Signing in through the identity provider, and the menu and app bar each role gets.</summary>
 public sealed class NavigationTests(StackFixture stack, ITestOutputHelper output) : PortalTest(stack, output)
 {
-    private static readonly string[] Everyone = ["Dashboard", "My workloads"];
+    private static readonly string[] Everyone = ["Dashboard", "My workloads", "My notifications"];
     private static readonly string[] Governance = ["Images", "Workloads", "Findings", "Plan", "Holds", "Migrations", "Jobs", "Audit"];
-    private static readonly string[] AdminOnly = ["Gateway", "Settings"];
+    private static readonly string[] AdminOnly = ["Gateway", "Delivery log", "Settings"];
 
     private static readonly Dictionary<string, string[]> ExpectedMenu = new()
     {

@@ -202,6 +202,9 @@ public sealed class StackFixture : IAsyncLifetime
                 ["Jobs__Schedules__trivy-operator-import"] = "0 0 0 1 1 ? 2100",
                 ["Jobs__Schedules__vulnerability-scan"] = "0 0 0 1 1 ? 2100",
                 ["Jobs__Schedules__malware-scan"] = "0 0 0 1 1 ? 2100",
+                // The migration test composes the day's digests itself: an hourly run must not send them first.
+                ["Jobs__Schedules__notifications"] = "0 0 0 1 1 ? 2100",
+                ["Jobs__Schedules__migration-paths"] = "0 0 0 1 1 ? 2100",
                 ["Kubernetes__Clusters__0__Name"] = "e2e",
                 ["Kubernetes__Clusters__0__KubeConfigPath"] = KubeconfigPath,
                 ["Smtp__Host"] = "127.0.0.1",
