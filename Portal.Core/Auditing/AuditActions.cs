@@ -28,8 +28,9 @@ public static class AuditActions
     public const string ExtensionGranted = "extension.granted";
     public const string ExtensionRefused = "extension.refused";
     public const string ExtensionWithdrawn = "extension.withdrawn";
+    public const string AdmissionPolicyChanged = "admission-policy.changed";
 
     public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked, ExceptionRecorded, ExceptionRevoked,
         PolicyChanged, HoldPlaced, HoldExtended, HoldLifted, ActionApproved, ActionRejected, ActionExecuted, ActionSkipped, ActionFailed, EolSet, EolChanged,
-        EolCleared, ExtensionRequested, ExtensionGranted, ExtensionRefused, ExtensionWithdrawn];
+        EolCleared, ExtensionRequested, ExtensionGranted, ExtensionRefused, ExtensionWithdrawn, AdmissionPolicyChanged];
 }

@@ -144,8 +144,10 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
     public void EveryEndpointRequiresSignInUnlessDeliberatelyOpen()
     {
         // /api/v1/scan-reports and the Xray webhook: machines authenticate with an API key or the webhook's shared secret,
-        // checked by the endpoints (ScanReportApiTests, XrayWebhookTests).
-        string[] open = ["/health/live", "/health/ready", "/signin", "/signed-out", "/error", "/api/v1/scan-reports", "/api/v1/webhooks/xray"];
+        // checked by the endpoints (ScanReportApiTests, XrayWebhookTests). The admission webhook is called by the Kubernetes API
+        // server, which cannot sign in: it answers only over HTTPS when TLS is required (AdmissionEndpointTests).
+        string[] open = ["/health/live", "/health/ready", "/signin", "/signed-out", "/error", "/api/v1/scan-reports", "/api/v1/webhooks/xray",
+            "/api/v1/admission/validate"];
         var endpoints = Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
 
         var anonymous = endpoints

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Admission;
 using Portal.Core.ApiKeys;
 using Portal.Core.Auditing;
 using Portal.Core.Findings;
@@ -45,6 +46,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<MigrationPath> MigrationPaths => Set<MigrationPath>();
     public DbSet<MigrationChoice> MigrationChoices => Set<MigrationChoice>();
     public DbSet<OutgoingMessage> OutgoingMessages => Set<OutgoingMessage>();
+    public DbSet<AdmissionPolicyVersion> AdmissionPolicies => Set<AdmissionPolicyVersion>();
+    public DbSet<AdmissionDecisionRecord> AdmissionDecisions => Set<AdmissionDecisionRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -73,6 +76,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.ApplyConfiguration(new MigrationPathConfiguration());
         modelBuilder.ApplyConfiguration(new MigrationChoiceConfiguration());
         modelBuilder.ApplyConfiguration(new OutgoingMessageConfiguration());
+        modelBuilder.ApplyConfiguration(new AdmissionPolicyVersionConfiguration());
+        modelBuilder.ApplyConfiguration(new AdmissionDecisionRecordConfiguration());
     }
 }
 
