@@ -6,6 +6,7 @@ using NSubstitute;
 using Portal.Components.Pages.Settings;
 using Portal.Core.Malware;
 using Portal.Data;
+using Portal.Features.Admission;
 using Portal.Features.Audit;
 using Portal.Features.Jobs;
 using Portal.Features.Lifecycle;
@@ -21,6 +22,7 @@ public sealed class SettingsPageTests(PostgresServer postgres) : SettingsCompone
 {
     [Theory]
     [InlineData("settings?tab=lifecycle", "policy-classes")]
+    [InlineData("settings?tab=admission", "admission-modes")]
     [InlineData("settings?tab=api-keys", "api-keys-table")]
     [InlineData("settings?tab=scanners", "scanner-settings")]
     [InlineData("settings?tab=configuration", "settings-table")]
@@ -35,6 +37,9 @@ public sealed class SettingsPageTests(PostgresServer postgres) : SettingsCompone
         Services.AddSingleton(Options.Create(new ScanCommandOptions()));
         Services.AddSingleton(Substitute.For<IVirusScanner>());
         Services.AddSingleton<LifecyclePolicies>();
+        Services.AddSingleton(Options.Create(new AdmissionOptions()));
+        Services.AddSingleton<AdmissionPolicies>();
+        Services.AddSingleton<WebhookConfigurationGenerator>();
         Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
 
         var page = RenderTab<SettingsPage>();
