@@ -39,7 +39,7 @@ public sealed record AdmissionPolicy
 
     public int Version { get; init; }
 
-    public IReadOnlyDictionary<ImageClass, AdmissionMode> Modes { get; init; } = new Dictionary<ImageClass, AdmissionMode>
+    private static readonly Dictionary<ImageClass, AdmissionMode> DefaultModes = new()
     {
         [ImageClass.Curated] = AdmissionMode.Warn,
         [ImageClass.User] = AdmissionMode.Warn,
@@ -47,15 +47,17 @@ public sealed record AdmissionPolicy
         [ImageClass.Platform] = AdmissionMode.Off,
     };
 
+    public IReadOnlyDictionary<ImageClass, AdmissionMode> Modes { get; init; } = new Dictionary<ImageClass, AdmissionMode>(DefaultModes);
+
     public AdmissionAction UnknownImages { get; init; } = AdmissionAction.Warn;
 
     public AdmissionAction UnscannedImages { get; init; } = AdmissionAction.Warn;
 
     public IReadOnlyList<string> ExemptNamespaces { get; init; } = ["kube-system"];
 
-    /// <summary>A class the policy does not name is treated like Unclassified images.</summary>
+    /// <summary>A class the policy does not name keeps its default (Platform stays exempt).</summary>
     public AdmissionMode ModeOf(ImageClass imageClass) =>
-        Modes.TryGetValue(imageClass, out var mode) ? mode : Modes.GetValueOrDefault(ImageClass.Unclassified, AdmissionMode.Warn);
+        Modes.TryGetValue(imageClass, out var mode) ? mode : DefaultModes.GetValueOrDefault(imageClass, AdmissionMode.Warn);
 
     public bool IsExempt(string? ns) => ns is not null && ExemptNamespaces.Contains(ns, StringComparer.Ordinal);
 

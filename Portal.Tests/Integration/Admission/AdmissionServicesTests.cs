@@ -115,7 +115,7 @@ public sealed class AdmissionServicesTests(PostgresServer postgres)
         report.ShouldHaveSingleItem().ShouldBe(new WouldRefuseLine("jfusterm/stress:old", 1, "stress-test", "Pod stress2", 2, Now.AddHours(-2), "would be refused"));
         var page = await decisions.RecentAsync(null, false, "stress-test", 0, 2, Ct);
         page.TotalCount.ShouldBe(5);
-        page.Items.Select(d => d.Image).ShouldBe(["jfusterm/stress:held", "jfusterm/stress:old"], "newest recorded first");
+        page.Items.Select(d => d.Image).ShouldBe(["jfusterm/stress:latest", "jfusterm/stress:held"], "newest first, the later recorded of two at one time first");
     }
 
     private static (AdmissionView View, AdmissionPolicies Policies, AdmissionDecisions Decisions) Services(TestDatabase database)

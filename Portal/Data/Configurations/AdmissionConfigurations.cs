@@ -34,5 +34,6 @@ internal sealed class AdmissionDecisionRecordConfiguration : IEntityTypeConfigur
         builder.HasIndex(d => new { d.Outcome, d.At });
         builder.HasIndex(d => new { d.WouldRefuse, d.At });
         builder.HasIndex(d => new { d.Namespace, d.At });
+        builder.HasIndex(d => d.At);
     }
 }

@@ -132,7 +132,7 @@ public sealed class AdmissionDecisions(IDbContextFactory<PortalDbContext> contex
         }
 
         var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderByDescending(d => d.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxPageSize)).ToListAsync(cancellationToken);
+        var items = await query.OrderByDescending(d => d.At).ThenByDescending(d => d.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxPageSize)).ToListAsync(cancellationToken);
         return new AdmissionDecisionPage(total, items);
     }
 
