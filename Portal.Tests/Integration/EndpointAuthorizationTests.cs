@@ -29,6 +29,7 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "GET", "/plan", Access.Governance },
         { "GET", "/holds", Access.Governance },
         { "GET", "/migrations", Access.Governance },
+        { "GET", "/admission", Access.Governance },
         { "GET", "/jobs", Access.Governance },
         { "GET", "/audit", Access.Governance },
         { "GET", "/gateway", Access.Admin },
