@@ -1,7 +1,9 @@
 using System.Buffers;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Portal.Core.Admission;
 using Portal.Features.Admission;
+using Portal.Security;
 
 namespace Portal.Api;
 
@@ -32,6 +34,16 @@ public static class AdmissionEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        var decisions = endpoints.MapGroup("/api/v1/admission").RequireAuthorization(PortalPolicies.Governance).WithTags("Admission");
+        decisions.MapGet("/decisions", ListDecisionsAsync).WithSummary("Recorded refusals and warnings, newest first, a page at a time.");
+        decisions.MapGet("/decisions/export", ExportDecisionsAsync).WithSummary("Every recorded refusal and warning matching the filter, as CSV.");
+        decisions.MapGet("/would-refuse", async Task<Results<Ok<IReadOnlyList<WouldRefuseLine>>, ValidationProblem>> (
+                int? days, AdmissionDecisions log, TimeProvider clock, CancellationToken ct) =>
+                days is < 1 or > 365
+                    ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["days"] = ["days must be between 1 and 365."] })
+                    : TypedResults.Ok(await log.WouldHaveRefusedAsync(clock.GetUtcNow().AddDays(-(days ?? 7)), ct)))
+            .WithSummary("What Enforce would have refused that Warn let through, by image and workload, over the last days (default 7).");
         return endpoints;
     }
 
@@ -95,6 +107,28 @@ public static class AdmissionEndpoints
         }
 
         return Review(AdmissionReviewCodec.Write(uid, decision.Allowed, StatusCodes.Status403Forbidden, decision.Message, decision.Warnings));
+    }
+
+    private static async Task<Results<Ok<AdmissionDecisionPage>, ValidationProblem>> ListDecisionsAsync(
+        AdmissionDecisions log, AdmissionOutcome? outcome, bool? wouldRefuse, string? ns, int? skip, int? take, CancellationToken cancellationToken)
+    {
+        if (skip < 0 || take is < 1 or > AdmissionDecisions.MaxPageSize)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["take"] = [$"skip must be zero or more and take between 1 and {AdmissionDecisions.MaxPageSize}."],
+            });
+        }
+
+        return TypedResults.Ok(await log.RecentAsync(outcome, wouldRefuse ?? false, ns, skip ?? 0, take ?? 50, cancellationToken));
+    }
+
+    private static async Task ExportDecisionsAsync(
+        HttpContext context, AdmissionDecisions log, TimeProvider clock, AdmissionOutcome? outcome, bool? wouldRefuse, string? ns, CancellationToken cancellationToken)
+    {
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"admission-{clock.GetUtcNow():yyyyMMdd-HHmmss}.csv\"";
+        await log.WriteCsvAsync(outcome, wouldRefuse ?? false, ns, context.Response.Body, cancellationToken);
     }
 
     private static IResult Review(byte[] json) => TypedResults.Bytes(json, "application/json");

@@ -160,6 +160,26 @@ public sealed class AdmissionEndpointTests : IAsyncLifetime
         review.GetProperty("warnings")[0].GetString()!.ShouldContain("is not in the image governance portal's inventory");
     }
 
+    [Fact]
+    public async Task AdminsReadTheRecordedDecisionsAsJsonAndCsv()
+    {
+        await PostAsync(AdmissionFixtures.Review(AdmissionFixtures.Pod("stress2")));
+        await _factory.Services.GetRequiredService<AdmissionDecisions>().FlushAsync(Ct);
+        using var client = _factory.CreatePortalClient();
+
+        using var page = await client.SendAsync(TestUser.Admin.Apply(new HttpRequestMessage(HttpMethod.Get, "/api/v1/admission/decisions?outcome=Refused&ns=stress-test")), Ct);
+        using var csv = await client.SendAsync(TestUser.Admin.Apply(new HttpRequestMessage(HttpMethod.Get, "/api/v1/admission/decisions/export")), Ct);
+        using var badTake = await client.SendAsync(TestUser.Admin.Apply(new HttpRequestMessage(HttpMethod.Get, "/api/v1/admission/decisions?take=0")), Ct);
+
+        var json = JsonDocument.Parse(await page.Content.ReadAsStringAsync(Ct)).RootElement;
+        json.GetProperty("totalCount").GetInt32().ShouldBe(1);
+        json.GetProperty("items")[0].GetProperty("workload").GetString().ShouldBe("Pod stress2");
+        var lines = (await csv.Content.ReadAsStringAsync(Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        lines[0].ShouldStartWith("At,Outcome,WouldRefuse,Namespace,Workload");
+        lines[1].ShouldContain(",Refused,True,stress-test,Pod stress2,CREATE,jfusterm/stress:latest,");
+        badTake.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+    }
+
     private const string AdmissionEndpointsPath = Portal.Api.AdmissionEndpoints.ValidatePath;
 
     private HttpClient HttpsClient() =>

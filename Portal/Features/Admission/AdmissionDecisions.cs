@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Threading.Channels;
+using CsvHelper;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Admission;
 using Portal.Data;
+using Portal.Features.Audit;
 
 namespace Portal.Features.Admission;
 
@@ -115,7 +118,45 @@ public sealed class AdmissionDecisions(IDbContextFactory<PortalDbContext> contex
         AdmissionOutcome? outcome, bool wouldRefuseOnly, string? ns, int skip, int take, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var query = db.AdmissionDecisions.AsNoTracking();
+        var query = Filter(db.AdmissionDecisions.AsNoTracking(), outcome, wouldRefuseOnly, ns);
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(d => d.At).ThenByDescending(d => d.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxPageSize)).ToListAsync(cancellationToken);
+        return new AdmissionDecisionPage(total, items);
+    }
+
+    /// <summary>Every recorded decision matching the filter, newest first, as CSV (cells that a spreadsheet would run as formulas are defused).</summary>
+    public async Task WriteCsvAsync(AdmissionOutcome? outcome, bool wouldRefuseOnly, string? ns, Stream output, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var writer = new StreamWriter(output, leaveOpen: true);
+        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        foreach (var header in new[] { "At", "Outcome", "WouldRefuse", "Namespace", "Workload", "Operation", "Image", "ImageId", "Class", "Reason", "PolicyVersion", "User" })
+        {
+            csv.WriteField(header);
+        }
+
+        await csv.NextRecordAsync();
+        var query = Filter(db.AdmissionDecisions.AsNoTracking(), outcome, wouldRefuseOnly, ns).OrderByDescending(d => d.At).ThenByDescending(d => d.Id);
+        await foreach (var d in query.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            csv.WriteField(d.At.ToString("O", CultureInfo.InvariantCulture));
+            csv.WriteField(d.Outcome.ToString());
+            csv.WriteField(d.WouldRefuse);
+            csv.WriteField(AuditSearch.CsvSafe(d.Namespace));
+            csv.WriteField(AuditSearch.CsvSafe(d.Workload));
+            csv.WriteField(d.Operation);
+            csv.WriteField(AuditSearch.CsvSafe(d.Image));
+            csv.WriteField(d.ImageId);
+            csv.WriteField(d.Class?.ToString());
+            csv.WriteField(AuditSearch.CsvSafe(d.Reason));
+            csv.WriteField(d.PolicyVersion);
+            csv.WriteField(AuditSearch.CsvSafe(d.User));
+            await csv.NextRecordAsync();
+        }
+    }
+
+    private static IQueryable<AdmissionDecisionRecord> Filter(IQueryable<AdmissionDecisionRecord> query, AdmissionOutcome? outcome, bool wouldRefuseOnly, string? ns)
+    {
         if (outcome is { } o)
         {
             query = query.Where(d => d.Outcome == o);
@@ -128,12 +169,11 @@ public sealed class AdmissionDecisions(IDbContextFactory<PortalDbContext> contex
 
         if (!string.IsNullOrWhiteSpace(ns))
         {
-            query = query.Where(d => d.Namespace == ns.Trim());
+            var trimmed = ns.Trim();
+            query = query.Where(d => d.Namespace == trimmed);
         }
 
-        var total = await query.CountAsync(cancellationToken);
-        var items = await query.OrderByDescending(d => d.At).ThenByDescending(d => d.Id).Skip(Math.Max(0, skip)).Take(Math.Clamp(take, 1, MaxPageSize)).ToListAsync(cancellationToken);
-        return new AdmissionDecisionPage(total, items);
+        return query;
     }
 
     /// <summary>
