@@ -21,7 +21,8 @@ using Portal.Tests.TestInfrastructure;
 namespace Portal.Benchmarks;
 
 /// <summary>Latency figures of one constant-rate phase.</summary>
-internal sealed record LoadPhase(string Name, int Sent, int Errors, double AchievedRate, double P50, double P99, double Max, int Refused, int Warned);
+/// <param name="CpuPerRequest">The whole process's CPU time (client and portal) per request, in ms: unlike latency, hardly moved by other processes on the machine.</param>
+internal sealed record LoadPhase(string Name, int Sent, int Errors, double AchievedRate, double P50, double P99, double Max, int Refused, int Warned, double CpuPerRequest);
 
 internal sealed record AdmissionResults(int Digests, int Tags, TimeSpan ViewBuild, int Rate, TimeSpan Duration, LoadPhase Floor, LoadPhase Admission);
 
@@ -132,6 +133,8 @@ internal sealed class AdmissionBenchmark(BenchmarkOptions options, TextWriter lo
             f.AchievedRate.ToString("N0", CultureInfo.InvariantCulture) + "/s", Stats.Ratio(a.AchievedRate / Math.Max(f.AchievedRate, 1)),
             $">= {Stats.Number(r.Rate)}/s", a.AchievedRate >= r.Rate * 0.99);
         report.Add("Admission p50", Stats.Millis(a.P50), Stats.Millis(f.P50), Stats.Ratio(a.P50 / Math.Max(f.P50, 0.001)), "-", null);
+        report.Add("Admission CPU per review (process, client included)", Stats.Millis(a.CpuPerRequest), Stats.Millis(f.CpuPerRequest),
+            Stats.Ratio(a.CpuPerRequest / Math.Max(f.CpuPerRequest, 0.001)), "-", null);
     }
 
     public static void WriteDetails(TextWriter log, AdmissionResults r)
@@ -142,7 +145,8 @@ internal sealed class AdmissionBenchmark(BenchmarkOptions options, TextWriter lo
         {
             log.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {p.Name}: {Stats.Number(p.Sent)} sent, {p.AchievedRate:N0}/s, p50 {Stats.Millis(p.P50)}, p99 {Stats.Millis(p.P99)}, max {Stats.Millis(p.Max)}, "
-                + $"{Stats.Number(p.Errors)} errors, {Stats.Number(p.Refused)} refused, {Stats.Number(p.Warned)} with warnings"));
+                + $"{Stats.Number(p.Errors)} errors, {Stats.Number(p.Refused)} refused, {Stats.Number(p.Warned)} with warnings, "
+                + $"{Stats.Millis(p.CpuPerRequest)} CPU per request"));
         }
     }
 
@@ -199,6 +203,7 @@ internal sealed class AdmissionBenchmark(BenchmarkOptions options, TextWriter lo
         var tasks = new Task[total];
         var (errors, refused, warned) = (new int[1], new int[1], new int[1]);
         var interval = (double)Stopwatch.Frequency / rate;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var started = Stopwatch.GetTimestamp();
         var sent = 0;
         while (sent < total)
@@ -216,9 +221,10 @@ internal sealed class AdmissionBenchmark(BenchmarkOptions options, TextWriter lo
 
         await Task.WhenAll(tasks);
         var elapsed = Stopwatch.GetElapsedTime(started);
+        var cpuPerRequest = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / total;
         Array.Sort(latencies);
         return new LoadPhase(name, total, errors[0], total / elapsed.TotalSeconds, Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies[^1],
-            refused[0], warned[0]);
+            refused[0], warned[0], cpuPerRequest);
     }
 
     private static async Task SendAsync(
