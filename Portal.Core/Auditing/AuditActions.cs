@@ -35,10 +35,11 @@ public static class AuditActions
     public const string NotificationTestSent = "notification.test-sent";
     public const string RejectedAddressCleared = "notification.rejected-address-cleared";
     public const string TemplateChanged = "template.changed";
+    public const string AdmissionPolicyChanged = "admission-policy.changed";
 
     public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked, ExceptionRecorded, ExceptionRevoked,
         PolicyChanged, HoldPlaced, HoldExtended, HoldLifted, ActionApproved, ActionRejected, ActionExecuted, ActionSkipped, ActionFailed, EolSet, EolChanged,
         EolCleared, ExtensionRequested, ExtensionGranted, ExtensionRefused, ExtensionWithdrawn,
         MigrationProposed, MigrationApproved, MigrationRevoked, MigrationChosen, NotificationTestSent, RejectedAddressCleared,
-        TemplateChanged];
+        TemplateChanged, AdmissionPolicyChanged];
 }

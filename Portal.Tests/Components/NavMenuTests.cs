@@ -8,7 +8,7 @@ namespace Portal.Tests.Components;
 public sealed class NavMenuTests : PortalComponentContext
 {
     private static readonly string[] Everyone = ["Dashboard", "My workloads", "My notifications"];
-    private static readonly string[] Governance = ["Images", "Workloads", "Findings", "Plan", "Holds", "Migrations", "Jobs", "Audit"];
+    private static readonly string[] Governance = ["Images", "Workloads", "Findings", "Plan", "Holds", "Migrations", "Admission", "Jobs", "Audit"];
     private static readonly string[] AdminOnly = ["Gateway", "Delivery log", "Settings"];
 
     public static TheoryData<TestUser, string[]> Expectations => new()

@@ -31,6 +31,7 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "GET", "/plan", Access.Governance },
         { "GET", "/holds", Access.Governance },
         { "GET", "/migrations", Access.Governance },
+        { "GET", "/admission", Access.Governance },
         { "GET", "/jobs", Access.Governance },
         { "GET", "/audit", Access.Governance },
         { "GET", "/gateway", Access.Admin },
@@ -64,6 +65,9 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "POST", "/api/v1/migration-paths/refresh", Access.Admin },
         { "GET", "/api/v1/notifications", Access.Admin },
         { "GET", "/api/v1/me/notifications", Access.Everyone },
+        { "GET", "/api/v1/admission/decisions", Access.Governance },
+        { "GET", "/api/v1/admission/decisions/export", Access.Governance },
+        { "GET", "/api/v1/admission/would-refuse", Access.Governance },
         { "POST", "/api/v1/jobs/audit-retention/run", Access.Admin },
         { "GET", "/openapi/v1.json", Access.Admin },
         { "GET", "/scalar/v1", Access.Admin },
@@ -150,8 +154,10 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
     public void EveryEndpointRequiresSignInUnlessDeliberatelyOpen()
     {
         // /api/v1/scan-reports and the Xray webhook: machines authenticate with an API key or the webhook's shared secret,
-        // checked by the endpoints (ScanReportApiTests, XrayWebhookTests).
-        string[] open = ["/health/live", "/health/ready", "/signin", "/signed-out", "/error", "/api/v1/scan-reports", "/api/v1/webhooks/xray"];
+        // checked by the endpoints (ScanReportApiTests, XrayWebhookTests). The admission webhook is called by the Kubernetes API
+        // server, which cannot sign in: it answers only over HTTPS when TLS is required (AdmissionEndpointTests).
+        string[] open = ["/health/live", "/health/ready", "/signin", "/signed-out", "/error", "/api/v1/scan-reports", "/api/v1/webhooks/xray",
+            "/api/v1/admission/validate"];
         var endpoints = Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
 
         var anonymous = endpoints

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace Portal.Data;
@@ -11,7 +12,8 @@ public static class DataServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="IDbContextFactory{PortalDbContext}"/> (pages and features, one context per operation),
     /// a scoped <see cref="PortalDbContext"/> for framework parts that want one, and Data Protection keys kept in
-    /// the database so that every replica can read cookies and encrypted secrets.
+    /// the database so that every replica can read cookies and encrypted secrets. Interceptors registered as
+    /// <see cref="IInterceptor"/> services join every context (admission's view listens for changes this way).
     /// </summary>
     public static IHostApplicationBuilder AddPortalData(this IHostApplicationBuilder builder)
     {
@@ -29,13 +31,14 @@ public static class DataServiceCollectionExtensions
         if (database.Provider == DatabaseProvider.Postgres)
         {
             services.AddDbContextFactory<PostgresPortalDbContext>((sp, options) =>
-                options.UseNpgsql(RequiredConnectionString(sp)));
+                options.UseNpgsql(RequiredConnectionString(sp)).AddInterceptors(sp.GetServices<IInterceptor>()));
             services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<PostgresPortalDbContext>>();
         }
         else
         {
             services.AddDbContextFactory<SqlitePortalDbContext>((sp, options) =>
-                options.UseSqlite(SqliteConnectionString(sp, builder.Environment.ContentRootPath)).AddInterceptors(SqliteWriteAheadLog.Interceptor));
+                options.UseSqlite(SqliteConnectionString(sp, builder.Environment.ContentRootPath)).AddInterceptors(SqliteWriteAheadLog.Interceptor)
+                    .AddInterceptors(sp.GetServices<IInterceptor>()));
             services.AddSingleton<IDbContextFactory<PortalDbContext>, PortalDbContextFactory<SqlitePortalDbContext>>();
         }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
+using Portal.Core.Admission;
 using Portal.Core.ApiKeys;
 using Portal.Core.Auditing;
 using Portal.Core.Findings;
@@ -47,6 +48,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<OutgoingMessage> OutgoingMessages => Set<OutgoingMessage>();
     public DbSet<RejectedAddress> RejectedAddresses => Set<RejectedAddress>();
     public DbSet<NotificationTemplate> NotificationTemplates => Set<NotificationTemplate>();
+    public DbSet<AdmissionPolicyVersion> AdmissionPolicies => Set<AdmissionPolicyVersion>();
+    public DbSet<AdmissionDecisionRecord> AdmissionDecisions => Set<AdmissionDecisionRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -77,6 +80,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.ApplyConfiguration(new OutgoingMessageConfiguration());
         modelBuilder.ApplyConfiguration(new RejectedAddressConfiguration());
         modelBuilder.ApplyConfiguration(new NotificationTemplateConfiguration());
+        modelBuilder.ApplyConfiguration(new AdmissionPolicyVersionConfiguration());
+        modelBuilder.ApplyConfiguration(new AdmissionDecisionRecordConfiguration());
     }
 }
 

@@ -41,6 +41,7 @@ public static class JobsSetup
         services.AddQuartz(quartz =>
         {
             quartz.ConfigureScheduler(scheduler => scheduler.InstanceName = "portal");
+            quartz.AddJobListener<EstateChangeJobListener>();
             if (jobs.Store == JobStore.Postgres)
             {
                 quartz.UsePersistentStore(store =>

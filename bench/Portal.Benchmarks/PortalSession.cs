@@ -29,7 +29,12 @@ internal sealed class PortalSession : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static PortalSession Start(RequestCounter? counter = null, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="counter">Counts the registry requests when given.</param>
+    /// <param name="settings">Settings on top of the benchmark's.</param>
+    /// <param name="kestrel">Serve on real Kestrel at the configured addresses (for measurements over the network stack) instead of the in-memory test server.</param>
+    /// <param name="testServices">Services added last, as tests add theirs.</param>
+    public static PortalSession Start(
+        RequestCounter? counter = null, IReadOnlyDictionary<string, string?>? settings = null, bool kestrel = false, Action<IServiceCollection>? testServices = null)
     {
         var all = new Dictionary<string, string?>
         {
@@ -47,10 +52,23 @@ internal sealed class PortalSession : IAsyncDisposable
         var factory = PortalAppFactory.WithSettings(all);
         try
         {
-            var app = counter is null
+            var app = counter is null && testServices is null
                 ? factory
                 : factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-                    services.AddHttpClient("registry-insecure").AddHttpMessageHandler(() => new CountingHandler(counter))));
+                {
+                    if (counter is not null)
+                    {
+                        services.AddHttpClient("registry-insecure").AddHttpMessageHandler(() => new CountingHandler(counter));
+                    }
+
+                    testServices?.Invoke(services);
+                }));
+            if (kestrel)
+            {
+                app.UseKestrel();
+                app.StartServer();
+            }
+
             var session = new PortalSession(factory, app);
             _ = session.Services; // starts the host: migrations and hosted services run here, outside any timing
             return session;

@@ -70,6 +70,7 @@ internal static class BenchmarkProgram
         MalwareResults? malware = null;
         FindingsResults? findings = null;
         IReadOnlyList<PlanScaleResult>? plan = null;
+        AdmissionResults? admission = null;
         if (!options.SkipSync)
         {
             sync = await new SyncBenchmark(options, log).RunAsync(cancellation.Token);
@@ -98,6 +99,11 @@ internal static class BenchmarkProgram
         if (!options.SkipPlan)
         {
             plan = await new PlanBenchmark(options, log).RunAsync(cancellation.Token);
+        }
+
+        if (!options.SkipAdmission)
+        {
+            admission = await new AdmissionBenchmark(options, log).RunAsync(cancellation.Token);
         }
 
         var report = new Report();
@@ -135,6 +141,12 @@ internal static class BenchmarkProgram
         {
             PlanBenchmark.AddTo(report, plan, options.PlanScale);
             PlanBenchmark.WriteDetails(log, plan);
+        }
+
+        if (admission is not null)
+        {
+            AdmissionBenchmark.AddTo(report, admission);
+            AdmissionBenchmark.WriteDetails(log, admission);
         }
 
         await log.WriteLineAsync();

@@ -8,7 +8,7 @@ namespace Portal.E2E;
 public sealed class NavigationTests(StackFixture stack, ITestOutputHelper output) : PortalTest(stack, output)
 {
     private static readonly string[] Everyone = ["Dashboard", "My workloads", "My notifications"];
-    private static readonly string[] Governance = ["Images", "Workloads", "Findings", "Plan", "Holds", "Migrations", "Jobs", "Audit"];
+    private static readonly string[] Governance = ["Images", "Workloads", "Findings", "Plan", "Holds", "Migrations", "Admission", "Jobs", "Audit"];
     private static readonly string[] AdminOnly = ["Gateway", "Delivery log", "Settings"];
 
     private static readonly Dictionary<string, string[]> ExpectedMenu = new()

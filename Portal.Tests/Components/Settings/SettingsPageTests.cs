@@ -6,6 +6,7 @@ using NSubstitute;
 using Portal.Components.Pages.Settings;
 using Portal.Core.Malware;
 using Portal.Data;
+using Portal.Features.Admission;
 using Portal.Features.Audit;
 using Portal.Features.Jobs;
 using Portal.Features.Lifecycle;
@@ -22,6 +23,7 @@ public sealed class SettingsPageTests(PostgresServer postgres) : SettingsCompone
 {
     [Theory]
     [InlineData("settings?tab=lifecycle", "policy-classes")]
+    [InlineData("settings?tab=admission", "admission-modes")]
     [InlineData("settings?tab=api-keys", "api-keys-table")]
     [InlineData("settings?tab=scanners", "scanner-settings")]
     [InlineData("settings?tab=templates", "template-editor")]
@@ -39,6 +41,9 @@ public sealed class SettingsPageTests(PostgresServer postgres) : SettingsCompone
         Services.AddSingleton<LifecyclePolicies>();
         Services.AddSingleton(Options.Create(new NotificationOptions()));
         Services.AddSingleton<NotificationTemplates>();
+        Services.AddSingleton(Options.Create(new AdmissionOptions()));
+        Services.AddSingleton<AdmissionPolicies>();
+        Services.AddSingleton<WebhookConfigurationGenerator>();
         Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
 
         var page = RenderTab<SettingsPage>();

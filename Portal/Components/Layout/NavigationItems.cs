@@ -21,6 +21,7 @@ public static class NavigationItems
         new("Plan", "/plan", Icons.Material.Filled.EventNote, PortalPolicies.Governance),
         new("Holds", "/holds", Icons.Material.Filled.PauseCircle, PortalPolicies.Governance),
         new("Migrations", "/migrations", Icons.Material.Filled.MoveUp, PortalPolicies.Governance),
+        new("Admission", "/admission", Icons.Material.Filled.GppMaybe, PortalPolicies.Governance),
         new("Gateway", "/gateway", Icons.Material.Filled.Shield, PortalPolicies.Admin),
         new("Jobs", "/jobs", Icons.Material.Filled.Schedule, PortalPolicies.Governance),
         new("Audit", "/audit", Icons.Material.Filled.History, PortalPolicies.Governance),
