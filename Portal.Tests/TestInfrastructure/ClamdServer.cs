@@ -160,7 +160,7 @@ public sealed class ClamdServer : IAsyncLifetime
                 $"{Executable} was not found. Install Debian's 'clamav-daemon' package (e2e/stack/install-packages.sh does).");
         }
 
-        Port = FreePort();
+        Port = LocalServers.FreePort();
         var database = _directory.File("db");
         Directory.CreateDirectory(database);
         Directory.CreateDirectory(_directory.File("tmp"));
@@ -201,13 +201,13 @@ public sealed class ClamdServer : IAsyncLifetime
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"clamd exited with {_process.ExitCode} while starting. Its log:\n{ReadLogTail()}");
+                throw new InvalidOperationException($"clamd exited with {_process.ExitCode} while starting. Its log:\n{LocalServers.LogTail(LogPath)}");
             }
 
             if (deadline.Elapsed > StartTimeout)
             {
                 Stop();
-                throw new TimeoutException($"clamd did not answer PING on 127.0.0.1:{Port} within {StartTimeout}. Its log:\n{ReadLogTail()}");
+                throw new TimeoutException($"clamd did not answer PING on 127.0.0.1:{Port} within {StartTimeout}. Its log:\n{LocalServers.LogTail(LogPath)}");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken);
@@ -233,7 +233,7 @@ public sealed class ClamdServer : IAsyncLifetime
         {
             if (deadline.Elapsed > StartTimeout)
             {
-                throw new TimeoutException($"clamd did not load definitions {DefinitionsVersion}. Its log:\n{ReadLogTail()}");
+                throw new TimeoutException($"clamd did not load definitions {DefinitionsVersion}. Its log:\n{LocalServers.LogTail(LogPath)}");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
@@ -329,24 +329,5 @@ public sealed class ClamdServer : IAsyncLifetime
         {
             return false;
         }
-    }
-
-    private string ReadLogTail()
-    {
-        try
-        {
-            return string.Join('\n', File.ReadLines(LogPath).TakeLast(40));
-        }
-        catch (IOException e)
-        {
-            return $"(log unreadable: {e.Message})";
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

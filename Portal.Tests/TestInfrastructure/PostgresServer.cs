@@ -21,7 +21,7 @@ public sealed class PostgresServer : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _bin = FindBinDirectory();
-        _port = FreePort();
+        _port = LocalServers.FreePort();
         var data = Path.Combine(_directory.Path, "data");
         Directory.CreateDirectory(data);
         if (RunningAsRoot)
@@ -98,12 +98,5 @@ public sealed class PostgresServer : IAsyncLifetime
             throw new InvalidOperationException(
                 $"'{fileName} {arguments}' exited with {process.ExitCode}:\n{await output}\n{await error}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -22,7 +22,6 @@ public sealed class SmtpSink : IAsyncDisposable
     private const string HandlerModule = """
         from aiosmtpd.handlers import Mailbox
 
-
         class RejectingMailbox(Mailbox):
             async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
                 if address.lower().startswith("bounce"):
@@ -56,7 +55,7 @@ public sealed class SmtpSink : IAsyncDisposable
         var sink = new SmtpSink();
         try
         {
-            sink.Port = FreePort();
+            sink.Port = LocalServers.FreePort();
             foreach (var folder in new[] { "new", "cur", "tmp" })
             {
                 Directory.CreateDirectory(Path.Combine(sink.MaildirPath, folder));
@@ -136,13 +135,13 @@ public sealed class SmtpSink : IAsyncDisposable
         {
             if (_process.HasExited)
             {
-                throw new InvalidOperationException($"aiosmtpd exited with {_process.ExitCode} while starting. Its log:\n{LogTail()}");
+                throw new InvalidOperationException($"aiosmtpd exited with {_process.ExitCode} while starting. Its log:\n{LocalServers.LogTail(LogPath)}");
             }
 
             if (waited.Elapsed > StartTimeout)
             {
                 Stop();
-                throw new TimeoutException($"aiosmtpd did not listen on 127.0.0.1:{Port} within {StartTimeout}. Its log:\n{LogTail()}");
+                throw new TimeoutException($"aiosmtpd did not listen on 127.0.0.1:{Port} within {StartTimeout}. Its log:\n{LocalServers.LogTail(LogPath)}");
             }
 
             await Task.Delay(50, cancellationToken);
@@ -161,24 +160,5 @@ public sealed class SmtpSink : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private string LogTail()
-    {
-        try
-        {
-            return string.Join('\n', File.ReadLines(LogPath).TakeLast(40));
-        }
-        catch (IOException e)
-        {
-            return $"(log unreadable: {e.Message})";
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

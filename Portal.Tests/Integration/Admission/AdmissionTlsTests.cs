@@ -23,7 +23,7 @@ public sealed class AdmissionTlsTests : IDisposable
     public async Task TheWebhookIsServedOverHttpsWithTheConfiguredCertificateAndNotOverPlainHttp()
     {
         using var certificate = WriteCertificate(out var certificatePath, out var keyPath);
-        var (httpPort, httpsPort) = (FreePort(), FreePort());
+        var (httpPort, httpsPort) = (LocalServers.FreePort(), LocalServers.FreePort());
         await using var factory = PortalAppFactory.WithSettings(new Dictionary<string, string?>
         {
             ["urls"] = $"http://127.0.0.1:{httpPort}",
@@ -71,12 +71,5 @@ public sealed class AdmissionTlsTests : IDisposable
         File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
         File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
         return certificate;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

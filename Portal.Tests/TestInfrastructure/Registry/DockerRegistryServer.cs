@@ -190,7 +190,7 @@ public class DockerRegistryServer : IAsyncLifetime
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(StorageDirectory);
-        Port = FreePort();
+        Port = LocalServers.FreePort();
         var auth = _options.Auth switch
         {
             RegistryAuthMode.Anonymous => "",
@@ -290,7 +290,7 @@ public class DockerRegistryServer : IAsyncLifetime
             if (_process!.HasExited)
             {
                 throw new InvalidOperationException(
-                    $"docker-registry exited with {_process.ExitCode} while starting. Its log:\n{ReadLogTail()}");
+                    $"docker-registry exited with {_process.ExitCode} while starting. Its log:\n{LocalServers.LogTail(LogPath)}");
             }
 
             try
@@ -309,22 +309,10 @@ public class DockerRegistryServer : IAsyncLifetime
             if (deadline.Elapsed > StartTimeout)
             {
                 Stop();
-                throw new TimeoutException($"docker-registry did not answer on {BaseUrl}/v2/ within {StartTimeout}. Its log:\n{ReadLogTail()}");
+                throw new TimeoutException($"docker-registry did not answer on {BaseUrl}/v2/ within {StartTimeout}. Its log:\n{LocalServers.LogTail(LogPath)}");
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
-        }
-    }
-
-    private string ReadLogTail()
-    {
-        try
-        {
-            return string.Join('\n', File.ReadLines(LogPath).TakeLast(40));
-        }
-        catch (IOException e)
-        {
-            return $"(log unreadable: {e.Message})";
         }
     }
 
@@ -370,12 +358,6 @@ public class DockerRegistryServer : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>A <see cref="DockerRegistryServer"/> with basic auth, usable as an xUnit fixture.</summary>
