@@ -48,7 +48,8 @@ public static class AdmissionEndpoints
     }
 
     private static async Task<IResult> ValidateAsync(
-        HttpContext context, AdmissionView view, AdmissionDecisions decisions, IOptions<AdmissionOptions> options, TimeProvider clock,
+        HttpContext context, AdmissionView view, AdmissionDecisions decisions, IOptions<AdmissionOptions> options,
+        IOptions<Portal.Features.Notifications.NotificationOptions> notifications, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -96,7 +97,8 @@ public static class AdmissionEndpoints
         }
 
         var now = clock.GetUtcNow();
-        var portalUrl = settings.PortalUrl?.TrimEnd('/') ?? "";
+        // The same address emails link to: one setting says where people reach the portal.
+        var portalUrl = notifications.Value.PortalUrl.TrimEnd('/');
         var decision = AdmissionDecider.Decide(request, index, now, portalUrl);
         if (!request.DryRun)
         {

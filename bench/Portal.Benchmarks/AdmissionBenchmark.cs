@@ -56,7 +56,7 @@ internal sealed class AdmissionBenchmark(BenchmarkOptions options, TextWriter lo
                 ["Admission:Tls:CertificatePath"] = certificatePath,
                 ["Admission:Tls:KeyPath"] = keyPath,
                 ["Admission:Tls:Port"] = httpsPort.ToString(CultureInfo.InvariantCulture),
-                ["Admission:PortalUrl"] = "https://portal.example.org",
+                ["Notifications:PortalUrl"] = "https://portal.example.org",
                 ["Jobs:Schedules:lifecycle"] = "0 0 0 1 1 ? 2099",
                 ["Jobs:Schedules:vulnerability-scan"] = "0 0 0 1 1 ? 2099",
                 ["Jobs:Schedules:workload-sync"] = "0 0 0 1 1 ? 2099",

@@ -21,7 +21,7 @@ public sealed class AdmissionEndpointTests : IAsyncLifetime
 {
     private readonly PortalAppFactory _factory = PortalAppFactory.WithSettings(new Dictionary<string, string?>
     {
-        ["Admission:PortalUrl"] = "https://portal.example.org/",
+        ["Notifications:PortalUrl"] = "https://portal.example.org/",
     });
 
     private AdmissionSeed.Ids _ids = null!;

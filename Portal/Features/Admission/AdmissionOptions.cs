@@ -14,10 +14,6 @@ public sealed class AdmissionOptions
     /// </summary>
     public bool RequireTls { get; set; } = true;
 
-    /// <summary>The portal's address as people reach it, for the links in refusal messages (e.g. https://portal.example.org).</summary>
-    [Url]
-    public string? PortalUrl { get; set; }
-
     /// <summary>The view is rebuilt at once after changes, and at least this often so nothing stays stale.</summary>
     [Range(1, 1440)]
     public int RefreshMinutes { get; set; } = 5;
