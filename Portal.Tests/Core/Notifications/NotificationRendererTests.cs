@@ -89,7 +89,8 @@ public sealed class NotificationRendererTests
 
             alice/Pod debug, 2026-11-22 21:40 UTC
             """.ReplaceLineEndings("\n"));
-        rendered.Text.ShouldContain("And 3 more.\n");
+        rendered.Text.ShouldStartWith("Hello alice@example.org,\n\nPods refused by admission control\n\n");
+        rendered.Text.ShouldContain("And 3 more.\n\nOpen My workloads: https://images.example.com/my-workloads");
         rendered.Text.ShouldNotContain("These workloads of yours");
     }
 
