@@ -48,12 +48,30 @@ public sealed record DigestWorkload(
         ("findings", NotificationModel.List(Findings, f => f.ToLiquid())));
 }
 
-/// <summary>The day's email to one owner.</summary>
-public sealed record OwnerDigestModel(string Owner, string Date, string Link, IReadOnlyList<DigestWorkload> Workloads)
+/// <summary>A pod of one of the owner's namespaces that admission control refused (the latest refusal of that workload and image).</summary>
+/// <param name="Workload">How the workload reads to people: "Notebook alice-notebook", "Deployment web".</param>
+/// <param name="At">When, written out as "yyyy-MM-dd HH:mm UTC".</param>
+public sealed record DigestRefusal(string Namespace, string Workload, string Image, string Reason, string At)
 {
+    public string Display => $"{Namespace}/{Workload}";
+
+    public Dictionary<string, object?> ToLiquid() => NotificationModel.Map(
+        ("namespace", Namespace), ("workload", Workload), ("display", Display), ("image", Image), ("reason", Reason), ("at", At));
+}
+
+/// <summary>The day's email to one owner.</summary>
+/// <param name="Refused">Refused pods since the owner's previous digest, newest first, at most <see cref="MaxRefusals"/>.</param>
+/// <param name="RefusedMore">Further refusals left out of <paramref name="Refused"/> ("and N more").</param>
+public sealed record OwnerDigestModel(
+    string Owner, string Date, string Link, IReadOnlyList<DigestWorkload> Workloads, IReadOnlyList<DigestRefusal> Refused, int RefusedMore)
+{
+    /// <summary>An email that lists hundreds of crash-looping pods is read by nobody; the Admission page has them all.</summary>
+    public const int MaxRefusals = 20;
+
     public Dictionary<string, object?> ToLiquid() => NotificationModel.Map(
         ("owner", Owner), ("date", Date), ("link", Link), ("workloads", NotificationModel.List(Workloads, w => w.ToLiquid())),
-        ("earliest_eol", Workloads.Count == 0 ? null : Workloads.Min(w => w.Eol)));
+        ("earliest_eol", Workloads.Count == 0 ? null : Workloads.Min(w => w.Eol)),
+        ("refused", NotificationModel.List(Refused, r => r.ToLiquid())), ("refused_more", RefusedMore), ("refused_total", Refused.Count + RefusedMore));
 }
 
 /// <summary>Something admins are told in their summary ("new blocking finding on a curated image").</summary>
@@ -82,7 +100,7 @@ public sealed record AdminAlertModel(string Title, string Details, string? Link,
     public Dictionary<string, object?> ToLiquid() => NotificationModel.Map(("title", Title), ("details", Details), ("link", Link), ("date", Date));
 }
 
-/// <summary>Realistic data for the template preview: two workloads, an EOL date, findings, a replacement.</summary>
+/// <summary>Realistic data for the template preview: two workloads, an EOL date, findings, a replacement, a refused pod.</summary>
 public static class NotificationSamples
 {
     public static OwnerDigestModel OwnerDigest(string portalUrl) => new(
@@ -100,7 +118,13 @@ public static class NotificationSamples
             new DigestWorkload("prod", "team-shared", "shared-notebook", "Notebook", "aaw/pytorch-gpu:2.1@sha256:5e6f7a8b9c0d", "2026-11-30", 7,
                 "EOL set by admin@example.org: the base image is no longer maintained.", null, Due: false,
                 [new DigestFinding("CVE-2026-4321", "High", "python3.11", "3.11.2", "3.11.9")]),
-        ]);
+        ],
+        [
+            new DigestRefusal("alice", "Notebook alice-scratch", "aaw/jupyterlab-cpu:v0@sha256:0a1b2c3d4e5f",
+                "Image aaw/jupyterlab-cpu:v0@sha256:0a1b2c3d4e5f is refused: expired on 2026-11-01 (Critical CVE-2026-0001 in openssl). " +
+                "Approved replacement: aaw/jupyterlab-cpu:v3. See https://images.example.com/images/41.", "2026-11-23 06:12 UTC"),
+        ],
+        0);
 
     public static AdminSummaryModel AdminSummary(string portalUrl) => new(
         "2026-11-23",

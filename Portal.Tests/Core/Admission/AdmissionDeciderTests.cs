@@ -92,9 +92,48 @@ public sealed class AdmissionDeciderTests
         var decision = Decide(Index(Enforce, Expired(hold: new AdmissionHold(Now.AddDays(5), "approver@example.org", "exam week"))));
 
         decision.Allowed.ShouldBeTrue();
-        decision.Warnings.ShouldHaveSingleItem().ShouldStartWith(
-            "Image jfusterm/stress:latest is expired on 2026-11-16 (CVE-2026-0001 (Critical) in openssl), let through by a hold until 2026-11-28 by approver@example.org: exam week.");
+        // In full it runs past the API server's limit, so the cause (on the linked page too) is shortened.
+        decision.Warnings.ShouldHaveSingleItem().ShouldBe(
+            "Image jfusterm/stress:latest is expired on 2026-11-16 (CVE-2026-0001 (C..., let through by a hold until 2026-11-28 by approver@example.org: exam week. "
+            + "Approved replacement: docker.io/jfusterm/stress:v2@sha256:bbbb. See https://portal.example.org/images/11.");
+        decision.Findings.Single().Reason.ShouldContain("(CVE-2026-0001 (Critical) in openssl), let through", customMessage: "the record keeps it whole");
         decision.Findings.Single().WouldRefuse.ShouldBeFalse("a held image would be let through under Enforce too");
+    }
+
+    [Fact]
+    public void AWarningFitsTheApiServersLimitGivingUpTheCauseTheReplacementAndTheEndOfALongHoldNoteButNotTheLink()
+    {
+        var note = "exam week\nthe course runs its final assessment on this image; " + string.Concat(Enumerable.Repeat("students must not lose their work. ", 8));
+
+        var decision = Decide(Index(Enforce, Expired(hold: new AdmissionHold(Now.AddDays(5), "approver@example.org", note))));
+
+        var warning = decision.Warnings.ShouldHaveSingleItem();
+        warning.Length.ShouldBeLessThanOrEqualTo(AdmissionDecider.MaxWarningLength);
+        warning.ShouldStartWith("Image jfusterm/stress:latest is expired on 2026-11-16, let through by a hold until 2026-11-28 by approver@example.org: "
+            + "exam week the course runs its final assessment on this image; students");
+        warning.ShouldEndWith("... See https://portal.example.org/images/11.");
+        warning.ShouldNotContain("\n", customMessage: "the API server would drop it and glue two words together");
+        decision.Findings.Single().Reason.ShouldContain("students must not lose their work. students", customMessage: "the record keeps the whole reason");
+    }
+
+    [Fact]
+    public void AnImageReferenceTooLongForTheWarningLosesItsMiddleButNotItsDigestsEndTheProblemOrTheLink()
+    {
+        var repository = "registry.example.org/" + string.Join("/", Enumerable.Repeat("analytics-team-experiments", 6)) + "/stress";
+        var image = $"{repository}:2026.11.23-nightly-build-1234@{StressDigest}";
+        var warn = new AdmissionPolicy { Modes = new Dictionary<ImageClass, AdmissionMode> { [ImageClass.Curated] = AdmissionMode.Warn } };
+        var request = AdmissionFixtures.Request(AdmissionFixtures.Review(AdmissionFixtures.Pod("stress2").WithImage(image)));
+
+        var decision = AdmissionDecider.Decide(request, Index(warn, Expired()), Now, Portal);
+
+        image.Length.ShouldBeGreaterThan(AdmissionDecider.MaxWarningLength);
+        var warning = decision.Warnings.ShouldHaveSingleItem();
+        warning.Length.ShouldBeLessThanOrEqualTo(AdmissionDecider.MaxWarningLength);
+        warning.ShouldStartWith("Image registry.example.org/analytics-team-experiments/");
+        warning.ShouldContain("...");
+        warning.ShouldContain($"{StressDigest[^20..]} is expired on 2026-11-16");
+        warning.ShouldContain("; it will be refused when admission is enforced.");
+        warning.ShouldEndWith(" See https://portal.example.org/images/11.");
     }
 
     [Fact]

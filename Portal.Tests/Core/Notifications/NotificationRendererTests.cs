@@ -28,7 +28,9 @@ public sealed class NotificationRendererTests
         var rendered = NotificationRenderer.Render(NotificationTemplateDefaults.For(NotificationKind.OwnerDigest),
             NotificationSamples.For(NotificationKind.OwnerDigest, "https://images.example.com"));
 
-        rendered.Subject.ShouldBe("2 of your workloads run images with an end-of-life date (earliest 2026-11-30)");
+        rendered.Subject.ShouldBe("A pod in your namespaces was refused by admission control; "
+            + "2 of your workloads run images with an end-of-life date (earliest 2026-11-30)");
+        rendered.Html.ShouldContain("These workloads of yours run images that reach their end of life.");
         rendered.Html.ShouldContain("alice/alice-notebook");
         rendered.Html.ShouldContain("team-shared/shared-notebook");
         rendered.Html.ShouldContain("<code>aaw/jupyterlab-cpu:v3@sha256:9f8e7d6c5b4a</code>");
@@ -44,12 +46,62 @@ public sealed class NotificationRendererTests
     }
 
     [Fact]
+    public void ADigestWithWorkloadsAndNoRefusalsHasNoRefusalSection()
+    {
+        var sample = NotificationSamples.OwnerDigest("https://images.example.com") with { Refused = [], RefusedMore = 0 };
+
+        var rendered = NotificationRenderer.Render(NotificationTemplateDefaults.For(NotificationKind.OwnerDigest), sample.ToLiquid());
+
+        rendered.Subject.ShouldBe("2 of your workloads run images with an end-of-life date (earliest 2026-11-30)");
+        rendered.Html.ShouldNotContain("refused", Case.Insensitive);
+        rendered.Text.ShouldNotContain("refused", Case.Insensitive);
+        rendered.Text.ShouldStartWith("Hello alice@example.org,\n\nThese workloads of yours run images that reach their end of life.");
+    }
+
+    [Fact]
+    public void ADigestOfRefusalsAloneListsThemWithHowManyMoreAndNoWorkloadSection()
+    {
+        var sample = NotificationSamples.OwnerDigest("https://images.example.com") with
+        {
+            Workloads = [],
+            Refused =
+            [
+                new DigestRefusal("alice", "Deployment web", "registry.example.org/web:1.0", "Image registry.example.org/web:1.0 is refused: expired on 2026-11-01.",
+                    "2026-11-23 06:12 UTC"),
+                new DigestRefusal("alice", "Pod debug", "<b>busybox</b>", "Image busybox is refused: the portal does not know it.", "2026-11-22 21:40 UTC"),
+            ],
+            RefusedMore = 3,
+        };
+
+        var rendered = NotificationRenderer.Render(NotificationTemplateDefaults.For(NotificationKind.OwnerDigest), sample.ToLiquid());
+
+        rendered.Subject.ShouldBe("5 pods in your namespaces were refused by admission control");
+        rendered.Html.ShouldContain("Pods refused by admission control</h2>");
+        rendered.Html.ShouldContain("alice/Deployment web</td>");
+        rendered.Html.ShouldContain("<code>&lt;b&gt;busybox&lt;/b&gt;</code>");
+        rendered.Html.ShouldContain("<p>And 3 more.</p>");
+        rendered.Html.ShouldNotContain("These workloads of yours");
+        rendered.Html.ShouldNotContain("end of life");
+        rendered.Text.ShouldContain("""
+            alice/Deployment web, 2026-11-23 06:12 UTC
+              Image: registry.example.org/web:1.0
+              Why: Image registry.example.org/web:1.0 is refused: expired on 2026-11-01.
+
+            alice/Pod debug, 2026-11-22 21:40 UTC
+            """.ReplaceLineEndings("\n"));
+        rendered.Text.ShouldStartWith("Hello alice@example.org,\n\nPods refused by admission control\n\n");
+        rendered.Text.ShouldContain("And 3 more.\n\nOpen My workloads: https://images.example.com/my-workloads");
+        rendered.Text.ShouldNotContain("These workloads of yours");
+    }
+
+    [Fact]
     public void AMaliciousRepositoryNameIsEncodedInHtmlAndKeptOffTheSubjectLine()
     {
         var sample = NotificationSamples.OwnerDigest("https://images.example.com");
         var evil = sample with
         {
             Workloads = [sample.Workloads[0] with { Name = "nb\r\nBcc: x@evil.example", Image = "<script>alert(1)</script>:v1@sha256:1a2b" }],
+            Refused = [],
         };
 
         var rendered = NotificationRenderer.Render(NotificationTemplateDefaults.For(NotificationKind.OwnerDigest), evil.ToLiquid());

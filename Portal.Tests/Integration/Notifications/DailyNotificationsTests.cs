@@ -3,12 +3,14 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Portal.Core.Admission;
 using Portal.Core.Auditing;
 using Portal.Core.Findings;
 using Portal.Core.Inventory;
 using Portal.Core.Lifecycle;
 using Portal.Core.Notifications;
 using Portal.Core.Workloads;
+using Portal.Features.Admission;
 using Portal.Features.Audit;
 using Portal.Features.Lifecycle;
 using Portal.Features.Notifications;
@@ -239,6 +241,112 @@ public sealed class DailyNotificationsTests(PostgresServer postgres)
         audit[0].After!.ShouldContain("EOL ahead for");
     }
 
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task ARefusedPodBringsOnlyItsNamespaceOwnerADigestWithoutAReminderAndIsNotToldTwice(DatabaseKind kind)
+    {
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        await SeedAsync(database);
+        var clock = new FakeTimeProvider(Now);
+        var services = new Services(database, clock);
+        await using (var db = database.CreateDbContext())
+        {
+            // dave owns a namespace with no workload on an image with an EOL date: no reminder is ever due for him.
+            db.NamespaceMembers.Add(NamespaceMember.From(WorkloadSeed.Cluster, new ObservedNamespaceMember("dave", "Dave@example.org", NamespaceRole.Owner, "Profile dave")));
+            db.AdmissionDecisions.AddRange(
+                Refusal("dave", "Deployment web", "registry.example.org/web:1.0", "expired on 2026-11-01", Now.AddHours(-5)),
+                Refusal("dave", "Deployment web", "registry.example.org/web:1.0", "expired on 2026-11-01", Now.AddHours(-2)),
+                Refusal("dave", "Pod debug", "docker.io/busybox:latest", "the portal does not know it", Now.AddHours(-3)),
+                Refusal("dave", "Pod ancient", "docker.io/ancient:1", "the portal does not know it", Now.AddHours(-30)),
+                Refusal("dave", "Pod warned", "docker.io/warned:1", "it has not been scanned yet", Now.AddHours(-1), AdmissionOutcome.Warned));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var first = await services.Daily.RunAsync(ignoreHour: false, Ct);
+
+        first.OwnerDigests.ShouldBe(3, "alice and carol for their reminder, dave for his refusals");
+        await using (var db = database.CreateDbContext())
+        {
+            var dave = await db.OutgoingMessages.SingleAsync(m => m.Recipient == "dave@example.org", Ct);
+            dave.Key.ShouldBe("owner-digest:dave@example.org:2026-11-22");
+            dave.Subject.ShouldBe("2 pods in your namespaces were refused by admission control");
+            dave.Body.ShouldContain("Pods refused by admission control</h2>");
+            dave.Body.ShouldNotContain("These workloads of yours", customMessage: "dave has no workload on an image with an EOL date");
+            dave.TextBody!.ShouldContain("""
+                dave/Deployment web, 2026-11-22 10:00 UTC
+                  Image: registry.example.org/web:1.0
+                  Why: Image registry.example.org/web:1.0 is refused: expired on 2026-11-01.
+
+                dave/Pod debug, 2026-11-22 09:00 UTC
+                  Image: docker.io/busybox:latest
+                """.ReplaceLineEndings("\n"), customMessage: "one line per workload and image, its latest refusal, newest first");
+            dave.TextBody!.ShouldNotContain("ancient", customMessage: "older than a day, and dave never had a digest");
+            dave.TextBody!.ShouldNotContain("warned", customMessage: "a warning let the pod run");
+            var others = await db.OutgoingMessages.Where(m => m.Kind == NotificationKind.OwnerDigest && m.Recipient != "dave@example.org").ToListAsync(Ct);
+            others.Select(m => m.Recipient).Order().ShouldBe(["alice@example.org", "carol@example.org"]);
+            others.ShouldAllBe(m => !m.Body.Contains("refused", StringComparison.OrdinalIgnoreCase), "dave's refusals are his namespace's alone");
+        }
+
+        clock.Advance(TimeSpan.FromDays(1));
+        var quietDay = await services.Daily.RunAsync(ignoreHour: false, Ct);
+        await using (var db = database.CreateDbContext())
+        {
+            db.AdmissionDecisions.Add(Refusal("dave", "Deployment api", "registry.example.org/api:2.0", "expired on 2026-11-01", clock.GetUtcNow().AddHours(-1)));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        clock.Advance(TimeSpan.FromDays(1));
+        var thirdDay = await services.Daily.RunAsync(ignoreHour: false, Ct);
+
+        quietDay.OwnerDigests.ShouldBe(0, "nothing was refused since dave's digest");
+        thirdDay.OwnerDigests.ShouldBe(1);
+        await using (var db = database.CreateDbContext())
+        {
+            var latest = await db.OutgoingMessages.SingleAsync(m => m.Key == "owner-digest:dave@example.org:2026-11-24", Ct);
+            latest.Subject.ShouldBe("A pod in your namespaces was refused by admission control");
+            latest.TextBody!.ShouldContain("dave/Deployment api, 2026-11-23 11:00 UTC");
+            latest.TextBody!.ShouldNotContain("web:1.0", customMessage: "told in the digest of 2026-11-22");
+            latest.TextBody!.ShouldNotContain("busybox");
+        }
+    }
+
+    [Fact]
+    public async Task AnOwnerDueAReminderHearsOfRefusalsInTheSameDigestAndOnlyTheNewestTwentyAreListed()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, postgres);
+        await SeedAsync(database);
+        var services = new Services(database, new FakeTimeProvider(Now));
+        await using (var db = database.CreateDbContext())
+        {
+            db.AdmissionDecisions.AddRange(Enumerable.Range(1, 23).Select(i =>
+                Refusal("alice", $"Pod job-{i:00}", "docker.io/busybox:latest", "the portal does not know it", Now.AddMinutes(-10 * i))));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var summary = await services.Daily.RunAsync(ignoreHour: false, Ct);
+
+        summary.OwnerDigests.ShouldBe(2, "alice's reminder and refusals go in one digest");
+        await using var after = database.CreateDbContext();
+        var alice = await after.OutgoingMessages.SingleAsync(m => m.Recipient == "alice@example.org", Ct);
+        alice.Subject.ShouldBe("23 pods in your namespaces were refused by admission control; "
+            + "2 of your workloads run images with an end-of-life date (earliest 2026-12-05)");
+        alice.Body.ShouldContain("alice/alice-notebook", customMessage: "the workloads section stays");
+        alice.Body.ShouldContain("alice/Pod job-01</td>");
+        alice.Body.ShouldContain("alice/Pod job-20</td>");
+        alice.Body.ShouldNotContain("alice/Pod job-21</td>", customMessage: "the oldest beyond twenty are counted, not listed");
+        alice.Body.ShouldContain("<p>And 3 more.</p>");
+        alice.Body.IndexOf("job-01", StringComparison.Ordinal).ShouldBeLessThan(alice.Body.IndexOf("job-02", StringComparison.Ordinal), "newest first");
+        (await after.OutgoingMessages.SingleAsync(m => m.Recipient == "carol@example.org", Ct)).Body.ShouldNotContain("job-01");
+    }
+
+    private static AdmissionDecisionRecord Refusal(
+        string ns, string workload, string image, string problem, DateTimeOffset at, AdmissionOutcome outcome = AdmissionOutcome.Refused) =>
+        AdmissionDecisionRecord.From(
+            new AdmissionRequest(Guid.NewGuid().ToString(), "CREATE", ns, workload, [workload.Split(' ')[1]], [new PodImage("main", "containers", image)], false,
+                "system:serviceaccount:kube-system:replicaset-controller"),
+            new AdmissionFinding(image, null, null, outcome, true, $"Image {image} is refused: {problem}."), 1, at);
+
     private sealed record Estate(long V1, long V2, long AliceNotebook, long SharedNotebook);
 
     private static async Task<Estate> SeedAsync(TestDatabase database)
@@ -293,7 +401,8 @@ public sealed class DailyNotificationsTests(PostgresServer postgres)
             Planner = new LifecyclePlanner(database, Policies, clock);
             Actions = new LifecycleActions(database, Planner, clock);
             Templates = new NotificationTemplates(database, audit, options, clock);
-            Daily = new DailyNotifications(database, Planner, Templates, options, clock, NullLogger<DailyNotifications>.Instance);
+            Daily = new DailyNotifications(database, Planner, new AdmissionDecisions(database, NullLogger<AdmissionDecisions>.Instance), Templates, options,
+                clock, NullLogger<DailyNotifications>.Instance);
             Alerts = new AdminAlerts(database, Templates, options, clock, NullLogger<AdminAlerts>.Instance);
         }
 

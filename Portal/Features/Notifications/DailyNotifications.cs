@@ -4,19 +4,22 @@ using Microsoft.Extensions.Options;
 using Portal.Core.Auditing;
 using Portal.Core.Lifecycle;
 using Portal.Core.Notifications;
+using Portal.Core.Workloads;
 using Portal.Data;
+using Portal.Features.Admission;
 using Portal.Features.Lifecycle;
 
 namespace Portal.Features.Notifications;
 
 /// <param name="Ran">False before the day's digest hour: nothing was planned or queued.</param>
-/// <param name="OwnersWithoutAddress">Owners due a reminder whose name is not an email address: nobody can be told.</param>
+/// <param name="OwnersWithoutAddress">Owners due a reminder, or of a namespace with refused pods, whose name is not an email address: nobody can be told.</param>
 public sealed record DigestRunSummary(
     bool Ran, int OwnerDigests, int AdminSummaries, int Webhooks, int KeysRecorded, IReadOnlyList<string> OwnersWithoutAddress, string Message);
 
 /// <summary>
 /// Composes the day's notifications from the lifecycle plan and queues them in the outbox (the delivery job sends
-/// them): one digest per owner on a day a reminder stage of theirs is due, listing every workload of theirs on an image
+/// them): one digest per owner on a day a reminder stage of theirs is due or admission control refused pods in a
+/// namespace they own since their previous digest, listing those refusals and every workload of theirs on an image
 /// with an EOL date; one summary per admin recipient (and the webhook) when admins have something to hear. Each message's
 /// key names the recipient and the day, and each reminder or admin notice it carries is recorded done in the same
 /// transaction, so neither a second run nor a restart tells anyone the same thing twice. Reminders that come due after
@@ -26,6 +29,7 @@ public sealed record DigestRunSummary(
 public sealed class DailyNotifications(
     IDbContextFactory<PortalDbContext> contexts,
     LifecyclePlanner planner,
+    AdmissionDecisions decisions,
     NotificationTemplates templates,
     IOptions<NotificationOptions> options,
     TimeProvider clock,
@@ -35,6 +39,16 @@ public sealed class DailyNotifications(
     public const string Actor = "notifications";
 
     private const int TopFindings = 5;
+
+    /// <summary>How far back an owner who never had a digest hears of refusals: older ones they have surely seen in the cluster.</summary>
+    private static readonly TimeSpan FirstRefusalWindow = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// A refusal brings a digest the next day at the latest, so an owner's previous digest is older than this only when
+    /// nothing was refused in their namespaces since (or before refusals were told at all); looking further back would
+    /// read a long stretch of the decision log to find nothing new.
+    /// </summary>
+    private static readonly TimeSpan LongestRefusalWindow = TimeSpan.FromDays(7);
 
     public async Task<DigestRunSummary> RunAsync(bool ignoreHour, CancellationToken cancellationToken)
     {
@@ -56,7 +70,8 @@ public sealed class DailyNotifications(
             .Where(a => a.Kind is ActionKind.NotifyOwner or ActionKind.NotifyAdmins && MaySend(a, records.GetValueOrDefault(a.Key)))
             .ToList();
 
-        var owners = await QueueOwnerDigestsAsync(planned, sendable.Where(a => a.Kind == ActionKind.NotifyOwner).ToList(), day, cancellationToken);
+        var refusals = await RefusalsByOwnerAsync(now, cancellationToken);
+        var owners = await QueueOwnerDigestsAsync(planned, sendable.Where(a => a.Kind == ActionKind.NotifyOwner).ToList(), refusals, day, cancellationToken);
         var admins = await QueueAdminSummaryAsync(planned, sendable.Where(a => a.Kind == ActionKind.NotifyAdmins).ToList(), records, day, cancellationToken);
 
         var parts = new List<string>
@@ -89,19 +104,22 @@ public sealed class DailyNotifications(
 
     private sealed record OwnerRun(int Queued, int Recorded, IReadOnlyList<string> WithoutAddress);
 
-    private async Task<OwnerRun> QueueOwnerDigestsAsync(PlanResult planned, List<PlannedAction> due, string day, CancellationToken cancellationToken)
+    private async Task<OwnerRun> QueueOwnerDigestsAsync(
+        PlanResult planned, List<PlannedAction> due, IReadOnlyDictionary<string, List<RefusedWorkload>> refusals, string day,
+        CancellationToken cancellationToken)
     {
         var withoutAddress = new List<string>();
         var byOwner = new List<(string Owner, List<PlannedAction> Actions)>();
-        foreach (var group in due.GroupBy(a => a.Owner!.Trim().ToLowerInvariant()).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var dueByOwner = due.ToLookup(a => a.Owner!.Trim().ToLowerInvariant(), StringComparer.Ordinal);
+        foreach (var owner in dueByOwner.Select(g => g.Key).Union(refusals.Keys, StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
-            if (!group.Key.Contains('@', StringComparison.Ordinal))
+            if (!owner.Contains('@', StringComparison.Ordinal))
             {
-                withoutAddress.Add(group.Key);
+                withoutAddress.Add(owner);
                 continue;
             }
 
-            byOwner.Add((group.Key, group.ToList()));
+            byOwner.Add((owner, dueByOwner[owner].ToList()));
         }
 
         if (byOwner.Count == 0)
@@ -166,7 +184,12 @@ public sealed class DailyNotifications(
                 })
                 .OrderBy(w => w.Eol, StringComparer.Ordinal).ThenBy(w => w.Display, StringComparer.Ordinal).ThenBy(w => w.Image, StringComparer.Ordinal)
                 .ToList();
-            var rendered = Render(template, NotificationKind.OwnerDigest, new OwnerDigestModel(owner, day, link, workloads).ToLiquid());
+            var refused = refusals.GetValueOrDefault(owner) ?? [];
+            var model = new OwnerDigestModel(owner, day, link, workloads,
+                [.. refused.Take(OwnerDigestModel.MaxRefusals).Select(r => new DigestRefusal(r.Namespace, r.Workload, r.Image, r.Reason,
+                    r.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC"))],
+                Math.Max(0, refused.Count - OwnerDigestModel.MaxRefusals));
+            var rendered = Render(template, NotificationKind.OwnerDigest, model.ToLiquid());
             var message = OutgoingMessage.Queue(keys[owner], NotificationKind.OwnerDigest, NotificationChannel.Email, owner, rendered.Subject, rendered.Html,
                 rendered.Text, clock.GetUtcNow());
             if (await QueueAndRecordAsync([message], actions, planned.Snapshot, ids => $"Told in the digest of {day} (message {ids})", cancellationToken))
@@ -177,6 +200,64 @@ public sealed class DailyNotifications(
         }
 
         return new OwnerRun(queued, recorded, withoutAddress);
+    }
+
+    /// <summary>
+    /// Each namespace owner's pods refused since their previous digest (the last 24 hours when they never had one), one
+    /// line per workload and image, newest first. Refusals come from the decision log, which does not record the cluster
+    /// (the webhook sees only a namespace), so a refusal is told to the owners of that namespace in every cluster.
+    /// </summary>
+    private async Task<Dictionary<string, List<RefusedWorkload>>> RefusalsByOwnerAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        List<(string Namespace, string Owner)> owners;
+        Dictionary<string, DateTimeOffset> lastDigest;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            owners = [.. (await db.NamespaceMembers.AsNoTracking()
+                    .Where(m => m.Role == NamespaceRole.Owner)
+                    .Select(m => new { m.Namespace, m.Email })
+                    .ToListAsync(cancellationToken))
+                .Select(m => (m.Namespace, Owner: m.Email.Trim().ToLowerInvariant()))
+                .Distinct()];
+            if (owners.Count == 0)
+            {
+                return [];
+            }
+
+            lastDigest = (await db.OutgoingMessages.AsNoTracking()
+                    .Where(m => m.Kind == NotificationKind.OwnerDigest)
+                    .GroupBy(m => m.Recipient)
+                    .Select(g => new { Recipient = g.Key, Last = g.Max(m => m.CreatedAt) })
+                    .ToListAsync(cancellationToken))
+                .ToDictionary(x => x.Recipient, x => x.Last, StringComparer.Ordinal);
+        }
+
+        var firstWindow = now - FirstRefusalWindow;
+        var longest = now - LongestRefusalWindow;
+        DateTimeOffset SinceFor(string owner) => lastDigest.TryGetValue(owner, out var last) ? (last > longest ? last : longest) : firstWindow;
+        var refused = await decisions.RefusedSinceAsync(owners.Min(o => SinceFor(o.Owner)), cancellationToken);
+        if (refused.Count == 0)
+        {
+            return [];
+        }
+
+        var byNamespace = refused.ToLookup(r => r.Namespace, StringComparer.Ordinal);
+        var result = new Dictionary<string, List<RefusedWorkload>>(StringComparer.Ordinal);
+        foreach (var group in owners.GroupBy(o => o.Owner, StringComparer.Ordinal))
+        {
+            var since = SinceFor(group.Key);
+            var lines = group.SelectMany(o => byNamespace[o.Namespace])
+                .Where(r => r.At >= since)
+                .OrderByDescending(r => r.At).ThenBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Workload, StringComparer.Ordinal)
+                .ThenBy(r => r.Image, StringComparer.Ordinal)
+                .ToList();
+            if (lines.Count > 0)
+            {
+                result[group.Key] = lines;
+            }
+        }
+
+        return result;
     }
 
     private sealed record AdminRun(int Queued, int Webhooks, int Recorded, string? Note);
