@@ -30,7 +30,7 @@ public sealed class TemplatesTabTests(PostgresServer postgres) : SettingsCompone
     public async Task ThePreviewFollowsTheEditAndABrokenTemplateShowsWhereAndCannotBeSaved()
     {
         var tab = RenderTemplates();
-        PreviewSubject(tab).ShouldBe("2 of your workloads run images with an end-of-life date (earliest 2026-11-30)");
+        PreviewSubject(tab).ShouldBe("A pod in your namespaces was refused by admission control; 2 of your workloads run images with an end-of-life date (earliest 2026-11-30)");
         tab.Find("[data-testid=template-preview-html]").GetAttribute("srcdoc")!.ShouldContain("alice/alice-notebook");
         tab.Find("[data-testid=template-preview-html]").GetAttribute("sandbox").ShouldBe("");
         tab.Find("[data-testid=template-preview-text]").TextContent.ShouldContain("Recommended replacement: aaw/jupyterlab-cpu:v3@sha256:9f8e7d6c5b4a");
