@@ -64,6 +64,7 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "GET", "/api/v1/migration-paths", Access.Governance },
         { "POST", "/api/v1/migration-paths/refresh", Access.Admin },
         { "GET", "/api/v1/notifications", Access.Admin },
+        { "GET", "/api/v1/notifications/export", Access.Admin },
         { "GET", "/api/v1/me/notifications", Access.Everyone },
         { "GET", "/api/v1/admission/decisions", Access.Governance },
         { "GET", "/api/v1/admission/decisions/export", Access.Governance },

@@ -15,6 +15,7 @@ public static class NotificationEndpoints
     {
         var log = endpoints.MapGroup("/api/v1/notifications").RequireAuthorization(PortalPolicies.Admin).WithTags("Notifications");
         log.MapGet("/", SearchAsync).WithSummary("Messages in the delivery log (emails and webhook posts), newest first, a page at a time.");
+        log.MapGet("/export", ExportAsync).WithSummary("Every message in the delivery log matching the filter, newest first, as CSV.");
         log.MapGet("/{id:long}", async Task<Results<Ok<OutgoingMessageDetail>, ProblemHttpResult>> (long id, NotificationLog messages, CancellationToken ct) =>
                 await messages.GetAsync(id, ct) is { } detail ? TypedResults.Ok(detail) : NotFound(id))
             .WithSummary("One message with its body.");
@@ -47,6 +48,24 @@ public static class NotificationEndpoints
 
         return TypedResults.Ok(await messages.SearchAsync(
             new NotificationFilter(parsedStatus, recipient, parsedKind, parsedChannel), skip ?? 0, take ?? 50, cancellationToken));
+    }
+
+    private static async Task<IResult> ExportAsync(
+        HttpContext context, NotificationLog messages, TimeProvider clock, string? status, string? recipient, string? kind, string? channel,
+        CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var filter = new NotificationFilter(Parse<DeliveryStatus>(status, "status", errors), recipient, Parse<NotificationKind>(kind, "kind", errors),
+            Parse<NotificationChannel>(channel, "channel", errors));
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"delivery-log-{clock.GetUtcNow():yyyyMMdd-HHmmss}.csv\"";
+        await messages.WriteCsvAsync(filter, context.Response.Body, cancellationToken);
+        return TypedResults.Empty;
     }
 
     private static Dictionary<string, string[]>? PageErrors(int? skip, int? take)

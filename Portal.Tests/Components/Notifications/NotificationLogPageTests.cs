@@ -65,6 +65,7 @@ public sealed class NotificationLogPageTests(PostgresServer postgres) : PortalCo
 
         page.WaitForAssertion(() => page.FindAll("[data-testid=delivery-status]").Select(c => c.TextContent).ShouldBe(["Pending"]));
         page.Find("[data-testid=delivery-log]").TextContent.ShouldContain("bob@example.org");
+        page.Find("[data-testid=export-csv]").GetAttribute("href").ShouldBe("api/v1/notifications/export?status=Pending", "the export follows the filter");
     }
 
     [Fact]

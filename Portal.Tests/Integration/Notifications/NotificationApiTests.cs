@@ -29,7 +29,8 @@ public sealed class NotificationApiTests(PortalAppFactory factory) : PortalAppTe
         sent.Delivered(now);
         var failed = Queue("api-test:hook:1", NotificationChannel.Webhook, "chat", "Alert", now.AddMinutes(1));
         failed.GaveUp("The webhook answered 404 Not Found.", now.AddMinutes(1));
-        db.OutgoingMessages.AddRange(sent, failed, Queue("api-test:bob:1", NotificationChannel.Email, "bob@example.org", "For Bob", now.AddMinutes(2)));
+        db.OutgoingMessages.AddRange(sent, failed, Queue("api-test:bob:1", NotificationChannel.Email, "bob@example.org", "For Bob", now.AddMinutes(2)),
+            Queue("api-test:eve:1", NotificationChannel.Email, "eve@example.org", "=HYPERLINK(\"https://evil.example\")", now.AddMinutes(3)));
         await db.SaveChangesAsync(Ct);
     }
 
@@ -65,7 +66,27 @@ public sealed class NotificationApiTests(PortalAppFactory factory) : PortalAppTe
         other.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
     }
 
+    [Fact]
+    public async Task AdminsExportTheFilteredLogAsCsvThatNoSpreadsheetRuns()
+    {
+        using var failed = await SendAsync("GET", "/api/v1/notifications/export?status=failed", TestUser.Admin);
+        using var eve = await SendAsync("GET", "/api/v1/notifications/export?recipient=eve", TestUser.Admin);
+        using var byUser = await SendAsync("GET", "/api/v1/notifications/export", TestUser.Approver);
+
+        failed.StatusCode.ShouldBe(HttpStatusCode.OK);
+        failed.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
+        failed.Content.Headers.ContentDisposition!.FileName!.ShouldStartWith("delivery-log-");
+        var lines = (await failed.Content.ReadAsStringAsync(Ct)).TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        lines.ShouldBe([
+            "Created,Kind,Channel,Recipient,Subject,Status,Attempts,NextAttempt,Sent,LastError",
+            "2026-11-23T07:01:00.0000000+00:00,OwnerDigest,Webhook,chat,Alert,Failed,1,,,The webhook answered 404 Not Found.",
+        ]);
+        (await eve.Content.ReadAsStringAsync(Ct)).ShouldContain("'=HYPERLINK(");
+        byUser.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
     [Theory]
+    [InlineData("/api/v1/notifications/export?kind=Postcard", "kind", "'Postcard' is not a kind. Use one of: OwnerDigest, AdminSummary, AdminAlert, Test.")]
     [InlineData("/api/v1/notifications?status=Lost", "status", "'Lost' is not a status. Use one of: Pending, Sent, Failed, Rejected.")]
     [InlineData("/api/v1/notifications?status=2", "status", "'2' is not a status. Use one of: Pending, Sent, Failed, Rejected.")]
     [InlineData("/api/v1/notifications?channel=sms", "channel", "'sms' is not a channel. Use one of: Email, Webhook.")]

@@ -1,6 +1,9 @@
+using System.Globalization;
+using CsvHelper;
 using Microsoft.EntityFrameworkCore;
 using Portal.Core.Notifications;
 using Portal.Data;
+using Portal.Features.Audit;
 
 namespace Portal.Features.Notifications;
 
@@ -32,6 +35,42 @@ public sealed class NotificationLog(IDbContextFactory<PortalDbContext> contexts)
     {
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await PageAsync(Filtered(db, filter), skip, take, cancellationToken);
+    }
+
+    /// <summary>Every message the filter matches, newest first, as CSV (bodies left out: they are read one at a time).</summary>
+    public async Task WriteCsvAsync(NotificationFilter filter, Stream output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var writer = new StreamWriter(output, leaveOpen: true);
+        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        foreach (var header in new[] { "Created", "Kind", "Channel", "Recipient", "Subject", "Status", "Attempts", "NextAttempt", "Sent", "LastError" })
+        {
+            csv.WriteField(header);
+        }
+
+        await csv.NextRecordAsync();
+        var query = Filtered(db, filter).OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id);
+        await foreach (var m in query.AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            csv.WriteField(m.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+            csv.WriteField(m.Kind.ToString());
+            csv.WriteField(m.Channel.ToString());
+            // Subjects and errors carry what others wrote (repository names, server replies): never let a spreadsheet run them.
+            csv.WriteField(AuditSearch.CsvSafe(m.Recipient));
+            csv.WriteField(AuditSearch.CsvSafe(m.Subject));
+            csv.WriteField(m.Status.ToString());
+            csv.WriteField(m.Attempts);
+            csv.WriteField(m.Status == DeliveryStatus.Pending ? m.NextAttemptAt.ToString("O", CultureInfo.InvariantCulture) : null);
+            csv.WriteField(m.SentAt?.ToString("O", CultureInfo.InvariantCulture));
+            csv.WriteField(AuditSearch.CsvSafe(m.LastError));
+            await csv.NextRecordAsync();
+        }
+    }
+
+    private static IQueryable<OutgoingMessage> Filtered(PortalDbContext db, NotificationFilter filter)
+    {
         var query = db.OutgoingMessages.AsNoTracking();
         if (filter.Status is { } status)
         {
@@ -57,7 +96,7 @@ public sealed class NotificationLog(IDbContextFactory<PortalDbContext> contexts)
 #pragma warning restore CA1304, CA1311, CA1862
         }
 
-        return await PageAsync(query, skip, take, cancellationToken);
+        return query;
     }
 
     /// <summary>The emails sent (or meant) for <paramref name="email"/>, whatever the case it is written in.</summary>
