@@ -28,6 +28,17 @@ public sealed record LifecycleImage(
 {
     /// <summary>What "newest" sorts by: the build time, or when the portal first saw it for images that do not say.</summary>
     public DateTimeOffset Age => Created ?? FirstSeen;
+
+    /// <summary>"team/base:1.2@sha256:1a2b3c4d5e6f": the newest tag people know it by, and the digest that pins it.</summary>
+    public string Display
+    {
+        get
+        {
+            var tag = Tags.OrderByDescending(t => t.FirstSeen).ThenByDescending(t => t.Id).Select(t => t.Name).FirstOrDefault();
+            var digest = Digest.Length > 19 ? Digest[..19] : Digest;
+            return tag is null ? $"{Repository}@{digest}" : $"{Repository}:{tag}@{digest}";
+        }
+    }
 }
 
 /// <summary>An open finding of an image (or of one of its platform children), before exceptions.</summary>

@@ -148,6 +148,27 @@ public sealed class DailyNotificationsTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task AFindingAnExceptionCoversIsNotListedAsTheOwnersToDo()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, postgres);
+        await SeedAsync(database);
+        await using (var db = database.CreateDbContext())
+        {
+            db.FindingExceptions.Add(FindingException.Record("CVE-LOW", "aaw/jupyterlab-cpu", null, null, ExceptionState.RiskAccepted,
+                "only reachable from the admin shell", "admin@example.org", Now.AddDays(-1), Now.AddDays(30)));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        await new Services(database, new FakeTimeProvider(Now)).Daily.RunAsync(ignoreHour: false, Ct);
+
+        await using var check = database.CreateDbContext();
+        var alice = await check.OutgoingMessages.SingleAsync(m => m.Key == "owner-digest:alice@example.org:2026-11-22", Ct);
+        alice.TextBody!.ShouldContain("- CVE-2026-0001 (Critical) in openssl 3.0.1, fixed in 3.0.2");
+        alice.TextBody!.ShouldNotContain("CVE-LOW");
+        alice.Body.ShouldNotContain("CVE-LOW");
+    }
+
+    [Fact]
     public async Task NothingGoesOutBeforeTheDigestHourAndTheNextReminderStageBringsANewDigestOnItsDay()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, postgres);

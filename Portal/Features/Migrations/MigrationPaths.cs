@@ -134,14 +134,14 @@ public sealed class MigrationPaths(
                 if (waiting.ToImageId != candidate.Image.Id)
                 {
                     var before = waiting.To;
-                    waiting.Retarget(candidate.Image.Id, Display(candidate.Image), candidate.Why, now);
+                    waiting.Retarget(candidate.Image.Id, candidate.Image.Display, candidate.Why, now);
                     retargeted.Add((waiting, before));
                 }
 
                 continue;
             }
 
-            var path = MigrationPath.Propose(image.Id, Display(image), candidate.Image.Id, Display(candidate.Image), candidate.Why, now);
+            var path = MigrationPath.Propose(image.Id, image.Display, candidate.Image.Id, candidate.Image.Display, candidate.Why, now);
             db.MigrationPaths.Add(path);
             proposed.Add(path);
         }
@@ -210,14 +210,6 @@ public sealed class MigrationPaths(
     /// <summary>A target is unfit while it has blocking findings (after exceptions) or any EOL date.</summary>
     private static bool Unfit(LifecycleImage image, IReadOnlyDictionary<long, ImageLifecycle> lifecycles) =>
         lifecycles.TryGetValue(image.Id, out var lifecycle) && (lifecycle.BlockingFindings > 0 || lifecycle.Eol is not null);
-
-    /// <summary>"team/base:1.2@sha256:1a2b3c4d5e6f": the newest tag tells people which image it is, the digest pins it.</summary>
-    internal static string Display(LifecycleImage image)
-    {
-        var tag = image.Tags.OrderByDescending(t => t.FirstSeen).ThenByDescending(t => t.Name, StringComparer.Ordinal).FirstOrDefault()?.Name;
-        var digest = image.Digest.Length > 19 ? image.Digest[..19] : image.Digest;
-        return tag is null ? $"{image.Repository}@{digest}" : $"{image.Repository}:{tag}@{digest}";
-    }
 
     private static string Describe(MigrationPath path) => $"migration path {path.Id} from {path.From} to {path.To}";
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Core.Auditing;
+using Portal.Core.Findings;
 using Portal.Core.Lifecycle;
 using Portal.Core.Notifications;
 using Portal.Core.Workloads;
@@ -154,7 +155,7 @@ public sealed class DailyNotifications(
         }
 
         var imageIds = affected.Values.SelectMany(list => list.Select(a => a.Image.Id)).ToHashSet();
-        var findings = await TopFindingsAsync(imageIds, cancellationToken);
+        var findings = await TopFindingsAsync(imageIds, imagesById, snapshot.Exceptions, cancellationToken);
         var replacements = await ReplacementsAsync(imageIds, cancellationToken);
         var template = await templates.CurrentAsync(NotificationKind.OwnerDigest, cancellationToken);
         var link = $"{options.Value.PortalUrl.TrimEnd('/')}/my-workloads";
@@ -176,7 +177,7 @@ public sealed class DailyNotifications(
                         eol = extended;
                     }
 
-                    return new DigestWorkload(a.Workload.Cluster, a.Workload.Namespace, a.Workload.Name, a.Workload.Kind.ToString(), Display(a.Image),
+                    return new DigestWorkload(a.Workload.Cluster, a.Workload.Namespace, a.Workload.Name, a.Workload.Kind.ToString(), a.Image.Display,
                         eol.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                         DateOnly.FromDateTime(eol.UtcDateTime).DayNumber - today.DayNumber,
                         a.Lifecycle.Reason, replacements.GetValueOrDefault(a.Image.Id), dueHere.Contains((a.Workload.Id, a.Image.Id)),
@@ -419,8 +420,12 @@ public sealed class DailyNotifications(
     }
 
     /// <summary>The worst open findings of each image (its platform children's count for it): worst severity first.</summary>
-    private async Task<Dictionary<long, List<DigestFinding>>> TopFindingsAsync(IReadOnlyCollection<long> imageIds, CancellationToken cancellationToken)
+    // Worst first, as the owner's to-do: a finding an exception covers (not affected, a false positive, an accepted risk) is not theirs to fix.
+    private async Task<Dictionary<long, List<DigestFinding>>> TopFindingsAsync(
+        IReadOnlyCollection<long> imageIds, IReadOnlyDictionary<long, LifecycleImage> images, IReadOnlyList<FindingException> exceptions,
+        CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var ids = imageIds.ToList();
         var digests = await db.Images.Where(i => ids.Contains(i.Id) || (i.ParentId != null && ids.Contains(i.ParentId.Value)))
@@ -433,6 +438,7 @@ public sealed class DailyNotifications(
             .ToListAsync(cancellationToken);
         return rows
             .SelectMany(f => imagesOf[f.Digest].Select(imageId => (imageId, f)))
+            .Where(x => !exceptions.Any(e => e.Covers(x.f.VulnerabilityId, x.f.Digest, x.f.Package, images[x.imageId].Repository, now)))
             .GroupBy(x => x.imageId)
             .ToDictionary(g => g.Key, g => g
                 .Select(x => x.f)
@@ -452,14 +458,6 @@ public sealed class DailyNotifications(
             .Select(p => new { p.Id, p.FromImageId, p.To })
             .ToListAsync(cancellationToken);
         return paths.GroupBy(p => p.FromImageId).ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.Id).First().To);
-    }
-
-    // "repository:tag@sha256:1a2b3c4d5e6f": the newest tag people know it by, and the digest that pins it.
-    private static string Display(LifecycleImage image)
-    {
-        var tag = image.Tags.OrderByDescending(t => t.FirstSeen).ThenByDescending(t => t.Id).Select(t => t.Name).FirstOrDefault();
-        var digest = image.Digest.Length > 19 ? image.Digest[..19] : image.Digest;
-        return tag is null ? $"{image.Repository}@{digest}" : $"{image.Repository}:{tag}@{digest}";
     }
 
     private static string Plural(int count, string one, string many) => count == 1 ? one : many;
