@@ -54,7 +54,10 @@ public sealed partial class FindingsTests(StackFixture stack, ITestOutputHelper 
 
         // --- Findings: the report's findings, worst first, no exception yet.
         await Page.OpenFromMenuAsync("Findings", "Findings");
+        // Type only once the page has loaded its first rows: a value typed while it still initializes is reset by it.
+        await Expect(FindingRows().First).ToBeVisibleAsync();
         await Page.GetByTestId("finding-search").FillAsync(digest);
+        await Expect(Page).ToHaveURLAsync(new Regex("search=sha256%3A"));
         await Expect(FindingRows()).ToHaveCountAsync(2);
         await Expect(FindingRows().GetByTestId("finding-id")).ToHaveTextAsync([Cve, "CVE-2020-8165"]);
         var row = FindingRows().First;
