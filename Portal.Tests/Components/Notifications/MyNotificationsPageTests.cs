@@ -8,19 +8,10 @@ using Portal.Tests.TestInfrastructure;
 namespace Portal.Tests.Components.Notifications;
 
 /// <summary>My notifications: a person sees the emails sent to their own address, whatever its case, and nobody else's.</summary>
-public sealed class MyNotificationsPageTests(PostgresServer postgres) : PortalComponentContext, IAsyncLifetime
+public sealed class MyNotificationsPageTests(PostgresServer postgres) : NotificationComponentContext(postgres)
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 23, 7, 0, 0, TimeSpan.Zero);
-    private TestDatabase _database = null!;
-
-    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    protected override Task SeedAsync(Portal.Data.PortalDbContext db)
     {
-        _database = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, postgres);
-        Services.AddSingleton<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Data.PortalDbContext>>(_database);
-        Services.AddSingleton<NotificationLog>();
-        await using var db = _database.CreateDbContext();
         var sent = Queue("owner-digest:alice@example.org:2026-11-22", NotificationChannel.Email, "ALICE@example.org", "Alice: two images reach EOL", Now.AddDays(-1));
         sent.Delivered(Now.AddDays(-1));
         db.OutgoingMessages.AddRange(
@@ -29,14 +20,7 @@ public sealed class MyNotificationsPageTests(PostgresServer postgres) : PortalCo
             Queue("owner-digest:bob@example.org:2026-11-23", NotificationChannel.Email, "bob@example.org", "Bob: three images reach EOL", Now),
             Queue("admin-alert:alice@example.org:1", NotificationChannel.Webhook, "alice@example.org", "Webhook post naming alice", Now),
             Queue("owner-digest:malice@example.org:2026-11-23", NotificationChannel.Email, "malice@example.org", "Malice: not Alice's", Now));
-        await db.SaveChangesAsync(Ct);
-    }
-
-    public new async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
-        GC.SuppressFinalize(this);
+        return Task.CompletedTask;
     }
 
     [Fact]

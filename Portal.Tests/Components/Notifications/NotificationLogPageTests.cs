@@ -9,20 +9,11 @@ using Portal.Tests.TestInfrastructure;
 namespace Portal.Tests.Components.Notifications;
 
 /// <summary>The delivery log: every message with its outcome, filtered on the server, and a message's body on request.</summary>
-public sealed class NotificationLogPageTests(PostgresServer postgres) : PortalComponentContext, IAsyncLifetime
+public sealed class NotificationLogPageTests(PostgresServer postgres) : NotificationComponentContext(postgres)
 {
-    private static readonly DateTimeOffset Now = new(2026, 11, 23, 7, 0, 0, TimeSpan.Zero);
-    private TestDatabase _database = null!;
-
-    private static CancellationToken Ct => Xunit.TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    protected override Task SeedAsync(Portal.Data.PortalDbContext db)
     {
-        _database = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, postgres);
-        Services.AddSingleton<Microsoft.EntityFrameworkCore.IDbContextFactory<Portal.Data.PortalDbContext>>(_database);
-        Services.AddSingleton<NotificationLog>();
         SignInAs(TestUser.Admin);
-        await using var db = _database.CreateDbContext();
         var sent = OutgoingMessage.Queue("digest:alice", NotificationKind.OwnerDigest, NotificationChannel.Email, "alice@example.org",
             "Alice's digest", "<p>Alice</p>", "Alice", Now);
         sent.Delivered(Now);
@@ -33,14 +24,7 @@ public sealed class NotificationLogPageTests(PostgresServer postgres) : PortalCo
             "Path revoked", """{"text":"path revoked"}""", null, Now.AddMinutes(2));
         failed.GaveUp("The webhook answered 404 Not Found.", Now.AddMinutes(2));
         db.OutgoingMessages.AddRange(sent, waiting, failed);
-        await db.SaveChangesAsync(Ct);
-    }
-
-    public new async ValueTask DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
-        GC.SuppressFinalize(this);
+        return Task.CompletedTask;
     }
 
     [Fact]
