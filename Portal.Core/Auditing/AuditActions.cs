@@ -36,10 +36,15 @@ public static class AuditActions
     public const string RejectedAddressCleared = "notification.rejected-address-cleared";
     public const string TemplateChanged = "template.changed";
     public const string AdmissionPolicyChanged = "admission-policy.changed";
+    public const string RemoteAdded = "remote.added";
+    public const string RemoteChanged = "remote.changed";
+    public const string RemoteDeleted = "remote.deleted";
+    public const string ContentUploaded = "content.uploaded";
+    public const string ContentSynced = "content.synced";
 
     public static IReadOnlyList<string> All { get; } = [SignIn, SignOut, JobTriggered, AuditPurged, PreferencesChanged, ApiKeyCreated, ApiKeyRevoked, ExceptionRecorded, ExceptionRevoked,
         PolicyChanged, HoldPlaced, HoldExtended, HoldLifted, ActionApproved, ActionRejected, ActionExecuted, ActionSkipped, ActionFailed, EolSet, EolChanged,
         EolCleared, ExtensionRequested, ExtensionGranted, ExtensionRefused, ExtensionWithdrawn,
         MigrationProposed, MigrationApproved, MigrationRevoked, MigrationChosen, NotificationTestSent, RejectedAddressCleared,
-        TemplateChanged, AdmissionPolicyChanged];
+        TemplateChanged, AdmissionPolicyChanged, RemoteAdded, RemoteChanged, RemoteDeleted, ContentUploaded, ContentSynced];
 }

@@ -7,7 +7,7 @@ namespace Portal.Data;
 /// <summary>
 /// Brings the database up to date when the portal starts: after options are validated (so a wrong setting is
 /// reported as such) and before the job scheduler starts (so no job meets a missing table). Then adds the
-/// registries configuration names.
+/// registries and gateway remotes configuration names.
 /// </summary>
 internal sealed class DatabaseMigrator(IServiceProvider services) : IHostedService
 {
@@ -18,6 +18,7 @@ internal sealed class DatabaseMigrator(IServiceProvider services) : IHostedServi
         if (services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup)
         {
             await services.GetRequiredService<RegistrySeeder>().SeedAsync(cancellationToken);
+            await services.GetRequiredService<Features.Gateway.RemoteSeeder>().SeedAsync(cancellationToken);
         }
     }
 

@@ -4,6 +4,7 @@ using Portal.Core.Admission;
 using Portal.Core.ApiKeys;
 using Portal.Core.Auditing;
 using Portal.Core.Findings;
+using Portal.Core.Gateway;
 using Portal.Core.Inventory;
 using Portal.Core.Jobs;
 using Portal.Core.Lifecycle;
@@ -50,6 +51,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<NotificationTemplate> NotificationTemplates => Set<NotificationTemplate>();
     public DbSet<AdmissionPolicyVersion> AdmissionPolicies => Set<AdmissionPolicyVersion>();
     public DbSet<AdmissionDecisionRecord> AdmissionDecisions => Set<AdmissionDecisionRecord>();
+    public DbSet<Remote> Remotes => Set<Remote>();
+    public DbSet<ContentArtifact> ContentArtifacts => Set<ContentArtifact>();
+    public DbSet<QuarantineEvent> QuarantineEvents => Set<QuarantineEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -82,6 +86,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.ApplyConfiguration(new NotificationTemplateConfiguration());
         modelBuilder.ApplyConfiguration(new AdmissionPolicyVersionConfiguration());
         modelBuilder.ApplyConfiguration(new AdmissionDecisionRecordConfiguration());
+        modelBuilder.ApplyConfiguration(new RemoteConfiguration());
+        modelBuilder.ApplyConfiguration(new ContentArtifactConfiguration());
+        modelBuilder.ApplyConfiguration(new QuarantineEventConfiguration());
     }
 }
 
