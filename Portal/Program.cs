@@ -60,6 +60,7 @@ app.MapMigrationEndpoints();
 app.MapNotificationEndpoints();
 app.MapAdmissionEndpoints();
 app.MapContentEndpoints();
+app.MapContentUploadEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -56,7 +56,7 @@ public sealed class JobRunTests(PostgresServer postgres)
 
         jobs.ShouldNotBeNull().Select(j => j.Name).ShouldBe(
             [AuditRetentionJob.Name, InventorySyncJob.Name, WorkloadSyncJob.Name, TrivyOperatorImportJob.Name, VulnerabilityScanJob.Name,
-                MalwareScanJob.Name, LifecycleJob.Name, MigrationPathsJob.Name, NotificationDeliveryJob.Name, NotificationsJob.Name]);
+                MalwareScanJob.Name, LifecycleJob.Name, MigrationPathsJob.Name, NotificationDeliveryJob.Name, NotificationsJob.Name, GatewayRescanJob.Name]);
         var job = jobs.Single(j => j.Name == AuditRetentionJob.Name);
         job.Schedule.ShouldBe("0 15 3 * * ?");
         job.NextFireTime.ShouldNotBeNull().UtcDateTime.TimeOfDay.ShouldBe(new TimeSpan(3, 15, 0));

@@ -36,6 +36,11 @@ public sealed class ClamdServer : IAsyncLifetime
     /// <summary>What clamd reports for <see cref="BodyMarker"/> anywhere in a file (daily databases only).</summary>
     public const string BodySignature = "Portal-Test-Body.UNOFFICIAL";
 
+    /// <summary>What definitions published with <see cref="ChangeDefinitionsAsync(byte[], CancellationToken)"/> call newly detected content.</summary>
+    public const string NewSignature = "Portal-Test-New.UNOFFICIAL";
+
+    private readonly List<byte[]> _newlyDetected = [];
+
     private const string Executable = "/usr/sbin/clamd";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
@@ -218,8 +223,19 @@ public sealed class ClamdServer : IAsyncLifetime
     /// Publishes new definitions (the next daily version, same signatures) and makes clamd load them, as freshclam
     /// does after an update; returns once VERSION reports the new version.
     /// </summary>
-    public async Task ChangeDefinitionsAsync(CancellationToken cancellationToken = default)
+    public Task ChangeDefinitionsAsync(CancellationToken cancellationToken = default) => ChangeDefinitionsAsync(null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ChangeDefinitionsAsync(CancellationToken)"/>, and the new definitions also find
+    /// <paramref name="newlyDetected"/> (as <see cref="NewSignature"/>): content that was clean is not any more.
+    /// </summary>
+    public async Task ChangeDefinitionsAsync(byte[]? newlyDetected, CancellationToken cancellationToken = default)
     {
+        if (newlyDetected is not null)
+        {
+            _newlyDetected.Add(newlyDetected);
+        }
+
         if (DefinitionsVersion is null)
         {
             throw new InvalidOperationException("This clamd has no daily database; start it with a definitions version.");
@@ -254,7 +270,8 @@ public sealed class ClamdServer : IAsyncLifetime
         }
 
         // .ndb: "name:target type (0 = any file):offset (* = anywhere):hex pattern".
-        var ndb = $"{BodySignature.Replace(".UNOFFICIAL", "", StringComparison.Ordinal)}:0:*:{Convert.ToHexStringLower(BodyMarker)}\n";
+        var ndb = $"{BodySignature.Replace(".UNOFFICIAL", "", StringComparison.Ordinal)}:0:*:{Convert.ToHexStringLower(BodyMarker)}\n"
+            + string.Concat(_newlyDetected.Select(pattern => $"{NewSignature.Replace(".UNOFFICIAL", "", StringComparison.Ordinal)}:0:*:{Convert.ToHexStringLower(pattern)}\n"));
         var temporary = Path.Combine(database, "daily.cud.new");
         await File.WriteAllBytesAsync(temporary, DailyDatabase(version, ("daily.hdb", hdb), ("daily.ndb", ndb)), cancellationToken);
         File.Move(temporary, Path.Combine(database, "daily.cud"), overwrite: true);

@@ -28,7 +28,8 @@ public static class ContentEndpoints
     }
 
     private static async Task<IResult> GetAsync(
-        HttpContext context, string remote, GatewayRemotes remotes, ContentGateway gateway, ApiKeyManagement keys, CancellationToken cancellationToken)
+        HttpContext context, string remote, GatewayRemotes remotes, ContentGateway gateway, SimpleIndexPages indexPages, ApiKeyManagement keys,
+        CancellationToken cancellationToken)
     {
         var found = await remotes.FindAsync(remote, cancellationToken);
         if (found is null)
@@ -54,6 +55,21 @@ public static class ContentEndpoints
         if (refusal is not null)
         {
             return refusal;
+        }
+
+        if (SimpleIndexPages.IsIndexPath(found, path))
+        {
+            var request = context.Request;
+            var gatewayBase = new Uri($"{request.Scheme}://{request.Host}{request.PathBase}{remotePrefix}");
+            var page = await indexPages.GetAsync(found, path, request.Headers.Accept.ToString(), gatewayBase, cancellationToken);
+            if (page.Failure is { } failure)
+            {
+                return ToResult(context, failure, found, path);
+            }
+
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            context.Response.Headers.Vary = "Accept";
+            return TypedResults.Text(page.Body!, page.ContentType);
         }
 
         var response = await gateway.GetAsync(found, path, reader!, cancellationToken);

@@ -15,10 +15,17 @@ public static class GatewaySetup
         services.AddSingleton<ContentStore>();
         services.AddSingleton<ScanQueue>();
         services.AddSingleton<ScannerDefinitions>();
+        services.AddSingleton<SimpleIndexPages>();
+        services.AddSingleton<GatewayRescan>();
         services.AddSingleton(provider =>
         {
             var gateway = ActivatorUtilities.CreateInstance<ContentGateway>(provider);
-            provider.GetRequiredService<GatewayRemotes>().Changed += remoteId => gateway.ForgetCached(remoteId);
+            var pages = provider.GetRequiredService<SimpleIndexPages>();
+            provider.GetRequiredService<GatewayRemotes>().Changed += remoteId =>
+            {
+                gateway.ForgetCached(remoteId);
+                pages.Forget(remoteId);
+            };
             return gateway;
         });
 

@@ -13,6 +13,7 @@ public sealed class ScanQueue : IDisposable
     private readonly int _capacity;
     private int _admitted;
     private int _scanning;
+    private long _scansStarted;
 
     public ScanQueue(IOptions<GatewayOptions> options)
     {
@@ -28,6 +29,9 @@ public sealed class ScanQueue : IDisposable
     public int Scanning => Volatile.Read(ref _scanning);
 
     public int Capacity => _capacity;
+
+    /// <summary>Scans started since the portal started (shared downloads and remembered verdicts start none).</summary>
+    public long ScansStarted => Interlocked.Read(ref _scansStarted);
 
     /// <summary>A place in the queue, or null when it is full.</summary>
     public Place? TryEnter()
@@ -58,6 +62,7 @@ public sealed class ScanQueue : IDisposable
             }
 
             Interlocked.Increment(ref queue._scanning);
+            Interlocked.Increment(ref queue._scansStarted);
             try
             {
                 return await scan();

@@ -63,6 +63,11 @@ public static class JobCatalog
             "Composes the day's owner digests and admin summary from the lifecycle plan and queues them for delivery (from Notifications:DigestHourUtc).",
             typeof(NotificationsJob),
             "0 10 * * * ?"),
+        new(GatewayRescanJob.Name,
+            "Gateway rescan",
+            "Rescans content kept by the gateway when the virus definitions change or a verdict grows old; newly infected files are removed and admins told.",
+            typeof(GatewayRescanJob),
+            "0 20 * * * ?"),
     ];
 
     public static JobDefinition? Find(string name) =>

@@ -20,6 +20,9 @@ public sealed class ScanCommandOptions : IValidatableObject
     /// <summary>Replaced, in any argument, by the absolute path of the file to scan.</summary>
     public const string PathPlaceholder = "{path}";
 
+    /// <summary>Replaced, in <see cref="FileListArguments"/>, by the path of a file naming one file to scan per line.</summary>
+    public const string FileListPlaceholder = "{filelist}";
+
     /// <summary>The executable: an absolute path, or a name looked up on PATH.</summary>
     public string Command { get; set; } = "";
 
@@ -28,6 +31,14 @@ public sealed class ScanCommandOptions : IValidatableObject
     /// may contain <c>{path}</c>; when none does, the path is added as the last argument.
     /// </summary>
     public List<string> Arguments { get; set; } = [];
+
+    /// <summary>
+    /// Optional: the arguments for scanning many files in one run, one of them containing <c>{filelist}</c>, e.g.
+    /// <c>["--multiscan", "--fdpass", "--no-summary", "--file-list={filelist}"]</c> for clamdscan. The command must print
+    /// "PATH: OK" or "PATH: SIGNATURE FOUND" per file. The gateway's Immediate sync uses it; when empty, files are
+    /// scanned one run each.
+    /// </summary>
+    public List<string> FileListArguments { get; set; } = [];
 
     /// <summary>Seconds one run may take; then the command and everything it started are killed.</summary>
     public int TimeoutSeconds { get; set; } = 300;
@@ -61,6 +72,11 @@ public sealed class ScanCommandOptions : IValidatableObject
         if (MaxConcurrency is < 1 or > 1_000)
         {
             yield return new ValidationResult($"{SectionName}:MaxConcurrency must be between 1 and 1000.", [nameof(MaxConcurrency)]);
+        }
+
+        if (FileListArguments.Count > 0 && !FileListArguments.Any(a => a?.Contains(FileListPlaceholder, StringComparison.Ordinal) == true))
+        {
+            yield return new ValidationResult($"{SectionName}:FileListArguments must contain {FileListPlaceholder} in one argument.", [nameof(FileListArguments)]);
         }
 
         for (var i = 0; i < Arguments.Count; i++)

@@ -17,7 +17,7 @@ namespace Portal.Integrations.ScanCommand;
 /// scanners look at) inside a private directory that is always removed.
 /// </para>
 /// </summary>
-public sealed class ScanCommandScanner : IVirusScanner, IDisposable
+public sealed class ScanCommandScanner : IVirusScanner, IFileListScanner, IDisposable
 {
     private const int TailLines = 10;
     private const int MaxFileNameBytes = 200;
@@ -67,6 +67,72 @@ public sealed class ScanCommandScanner : IVirusScanner, IDisposable
     }
 
     public void Dispose() => _slots.Dispose();
+
+    public bool CanScanFileLists => _options.FileListArguments.Count > 0;
+
+    /// <summary>
+    /// One run of the command over a file naming every file, with <see cref="ScanCommandOptions.FileListArguments"/>.
+    /// Exit 0: all clean. Exit 1: files on a "PATH: SIGNATURE FOUND" line are infected, files on a "PATH: OK" line clean,
+    /// and any other file (no line for it) an error. Anything else: only "FOUND" and "OK" lines count; the rest are errors.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, ScanVerdict>> ScanFileListAsync(IReadOnlyList<FileToScan> files, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        if (!CanScanFileLists)
+        {
+            throw new InvalidOperationException($"{ScanCommandOptions.SectionName}:FileListArguments is not configured.");
+        }
+
+        var verdicts = new Dictionary<string, ScanVerdict>(StringComparer.Ordinal);
+        if (files.Count == 0)
+        {
+            return verdicts;
+        }
+
+        await _slots.WaitAsync(cancellationToken);
+        var directory = Path.Combine(
+            Path.GetFullPath(string.IsNullOrWhiteSpace(_options.TempDirectory) ? Path.GetTempPath() : _options.TempDirectory),
+            $"portal-scan-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var list = Path.Combine(directory, "files.txt");
+            await File.WriteAllLinesAsync(list, files.Select(f => f.Path), cancellationToken);
+            var arguments = CommandArguments.Expand(
+                _options.FileListArguments, ScanCommandOptions.FileListPlaceholder, new Dictionary<string, string> { [ScanCommandOptions.FileListPlaceholder] = list });
+            var byPath = files.ToDictionary(f => f.Path, StringComparer.Ordinal);
+            var output = new FileResultLines(byPath.Keys);
+            var errors = new OutputLines(TailLines);
+            var result = await _runner.RunAsync(
+                new CommandInvocation(_options.Command, arguments, TimeSpan.FromSeconds(_options.TimeoutSeconds)), output, errors, cancellationToken);
+            var failure = result.Outcome switch
+            {
+                CommandOutcome.NotStarted => $"{Name}: cannot run '{_options.Command}': {result.StartFailure!.Message}",
+                CommandOutcome.TimedOut => $"{Name} did not finish scanning {files.Count} files within {_options.TimeoutSeconds} s and was killed",
+                _ => null,
+            };
+            foreach (var file in files)
+            {
+                var line = output.ResultOf(file.Path);
+                verdicts[file.Path] = failure is not null
+                    ? ScanVerdict.Error(ScanErrorKind.ScannerUnavailable, failure)
+                    : line is { } said && said.EndsWith(" FOUND", StringComparison.Ordinal)
+                        ? ScanVerdict.Infected(said[..^" FOUND".Length].Trim(), file.Content, file.Length)
+                        : line == "OK" || result.ExitCode == 0
+                            ? ScanVerdict.Clean(file.Content, file.Length)
+                            : ScanVerdict.Error(ScanErrorKind.ScanFailed,
+                                $"{Name} exited with {result.ExitCode} and said {(line is null ? "nothing" : $"'{line}'")} about '{file.Path}'"
+                                + (errors.Tail.Count > 0 ? ": " + string.Join(" | ", errors.Tail) : ""));
+            }
+
+            return verdicts;
+        }
+        finally
+        {
+            DeleteDirectory(directory);
+            _slots.Release();
+        }
+    }
 
     private async Task<ScanVerdict> RunAsync(string file, string name, Digest digest, long length, CancellationToken cancellationToken)
     {
@@ -195,5 +261,49 @@ public sealed class ScanCommandScanner : IVirusScanner, IDisposable
 
         var bare = line[..^" FOUND".Length].Trim();
         return bare.Length > 0 ? bare : null;
+    }
+
+    /// <summary>What the command said about each listed file: the text after "PATH: " on its line ("OK", "SIG FOUND", "... ERROR").</summary>
+    private sealed class FileResultLines(IEnumerable<string> paths) : CommandOutput
+    {
+        private readonly Dictionary<string, string?> _results = paths.ToDictionary(p => p, _ => (string?)null, StringComparer.Ordinal);
+        private readonly Lock _lock = new();
+
+        public string? ResultOf(string path)
+        {
+            lock (_lock)
+            {
+                return _results.GetValueOrDefault(path);
+            }
+        }
+
+        internal override async Task ReadAsync(Stream stream)
+        {
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            while (await reader.ReadLineAsync() is { } line)
+            {
+                // "PATH: RESULT"; a path may itself contain ": ", so the longest listed path that prefixes the line wins.
+                var separator = line.LastIndexOf(": ", StringComparison.Ordinal);
+                while (separator > 0)
+                {
+                    var path = line[..separator];
+                    lock (_lock)
+                    {
+                        if (_results.ContainsKey(path))
+                        {
+                            // A FOUND line stays, whatever else is said about the file.
+                            if (_results[path]?.EndsWith(" FOUND", StringComparison.Ordinal) != true)
+                            {
+                                _results[path] = line[(separator + 2)..].Trim();
+                            }
+
+                            break;
+                        }
+                    }
+
+                    separator = line.LastIndexOf(": ", separator - 1, StringComparison.Ordinal);
+                }
+            }
+        }
     }
 }
