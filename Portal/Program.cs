@@ -61,6 +61,7 @@ app.MapNotificationEndpoints();
 app.MapAdmissionEndpoints();
 app.MapContentEndpoints();
 app.MapContentUploadEndpoints();
+app.MapGatewayEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -17,6 +17,7 @@ public static class GatewaySetup
         services.AddSingleton<ScannerDefinitions>();
         services.AddSingleton<SimpleIndexPages>();
         services.AddSingleton<GatewayRescan>();
+        services.AddSingleton<ImmediateSync>();
         services.AddSingleton(provider =>
         {
             var gateway = ActivatorUtilities.CreateInstance<ContentGateway>(provider);
