@@ -17,6 +17,9 @@ PACKAGES=(
     clamdscan         # command-line client for clamd (handy for checks)
     clamav            # sigtool, to make the test signature database
     python3-aiosmtpd  # SMTP sink, run with Debian's /usr/bin/python3
+    python3-setuptools # builds the wheels and sdists the gateway tests' package index serves
+    python3-wheel     # bdist_wheel for setuptools
+    python3-pip       # the real pip the gateway tests install with (--target, so PEP 668 does not apply)
     postgresql        # PostgreSQL 15, for the Postgres test run
     chromium          # the browser Playwright drives (never downloaded)
     fonts-liberation  # fonts so pages render (and screenshot) properly
