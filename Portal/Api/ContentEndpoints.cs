@@ -39,7 +39,7 @@ public static class ContentEndpoints
 
         // The raw target, not the decoded route value: an encoded traversal must be seen to be refused.
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
-        var rawPath = rawTarget.Split('?', 2)[0];
+        var rawPath = PathOfTarget(rawTarget);
         var remotePrefix = Prefix + remote + "/";
         if (!rawPath.StartsWith(remotePrefix, StringComparison.Ordinal))
         {
@@ -74,6 +74,21 @@ public static class ContentEndpoints
 
         var response = await gateway.GetAsync(found, path, reader!, cancellationToken);
         return ToResult(context, response, found, path);
+    }
+
+    // The request target as sent: origin-form ("/content/x/y?q"), or absolute-form ("http://host/content/x/y", which
+    // proxies send and test servers report); only its path counts, still percent-encoded.
+    internal static string PathOfTarget(string rawTarget)
+    {
+        var path = rawTarget.Split(['?', '#'], 2)[0];
+        var scheme = path.IndexOf("://", StringComparison.Ordinal);
+        if (scheme > 0 && !path.StartsWith('/'))
+        {
+            var slash = path.IndexOf('/', scheme + 3);
+            path = slash < 0 ? "/" : path[slash..];
+        }
+
+        return path;
     }
 
     /// <summary>Who is reading: a signed-in person, an API key's name, or "anonymous"; or the 401/403 answer.</summary>

@@ -208,14 +208,14 @@ public sealed class ContentGatewayTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("/content/files/dist/%2e%2e/%2e%2e/etc/passwd")]
     [InlineData("/content/files/dist/..%2f..%2fetc/passwd")]
     [InlineData("/content/files/%252e%252e/secret")]
     [InlineData("/content/files/dist%5c..%5c..%5csecret")]
     [InlineData("/content/files/http:%2f%2fevil.example/x")]
     [InlineData("/content/files/http://evil.example/x")]
     [InlineData("/content/files//etc/passwd")]
-    [InlineData("/content/files/dist/a%00b")]
+    // Dot segments ("%2e%2e" too) and NUL never leave this process's HttpClient (it removes or refuses them);
+    // ContentPathTests covers them.
     public async Task TraversalEncodedOrAbsoluteUrlPathsAreRefusedWithoutFetchingAnything(string address)
     {
         using var response = await _client.GetAsync(address, Ct);
