@@ -38,7 +38,7 @@ public sealed record FindingRow(
 
 /// <param name="TotalCount">How many findings match the filter; when <paramref name="TotalIsLowerBound"/> is set, at least this many.</param>
 /// <param name="TotalIsLowerBound">
-/// Counting stopped <see cref="FindingsOptions.CountLimit"/> findings past the page's start: more than <c>TotalCount - 1</c>
+/// Counting stopped <see cref="FindingsOptions.CountLimit"/> findings (or a page, when larger) past the page's start: more than <c>TotalCount - 1</c>
 /// match. The total is then only good for paging on, and for asking for narrower filters.
 /// </param>
 public sealed record FindingPage(IReadOnlyList<FindingRow> Items, int TotalCount, bool TotalIsLowerBound = false);
@@ -131,8 +131,9 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
         ArgumentOutOfRangeException.ThrowIfLessThan(request.Take, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(request.Take, MaxPageSize);
         // Counting every match of a million open findings takes far longer than reading a page. Counting on from the
-        // page's start rather than from the first finding keeps a page further on always reachable from this one.
-        var countUpTo = (int)Math.Min((long)request.Skip + options.Value.CountLimit, int.MaxValue - 1);
+        // page's start rather than from the first finding keeps a page further on always reachable from this one, and
+        // a count that stopped inside the page would be less than the rows shown.
+        var countUpTo = (int)Math.Min((long)request.Skip + Math.Max(options.Value.CountLimit, request.Take), int.MaxValue - 1);
         var (rows, counted) = await ReadAsync(request, countUpTo, cancellationToken);
         return new FindingPage(rows, counted!.Value, counted > countUpTo);
     }
