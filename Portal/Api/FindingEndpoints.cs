@@ -18,7 +18,9 @@ public static class FindingEndpoints
     public static IEndpointRouteBuilder MapFindingEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var findings = endpoints.MapGroup("/api/v1/findings").RequireAuthorization(PortalPolicies.Governance).WithTags("Findings");
-        findings.MapGet("/", SearchAsync).WithSummary("Findings across all images, worst first, with exceptions applied; a page at a time.");
+        findings.MapGet("/", SearchAsync).WithSummary("Findings across all images, worst first, with exceptions applied; a page at a time.")
+            .WithDescription("totalCount is exact up to Findings:CountLimit (10,000) findings past skip; beyond, totalIsLowerBound is true "
+                + "and at least totalCount findings match. The export is never limited.");
         findings.MapGet("/export", ExportAsync).WithSummary("Every finding matching the filter, as CSV.");
         endpoints.MapGet("/api/v1/vulnerabilities/{id}/impacted", async (string id, FindingCatalog catalog, CancellationToken ct) =>
                 TypedResults.Ok(await catalog.ImpactedAsync(id, ct)))

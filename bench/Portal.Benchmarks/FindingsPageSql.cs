@@ -3,7 +3,7 @@ namespace Portal.Benchmarks;
 /// <summary>
 /// The Findings page's query written by hand, the baseline its <c>FindingCatalog.SearchAsync</c> is timed against: the
 /// same rows (open findings, worst first, then the newest), the same per-row repository, class, image and exception lookups,
-/// and the same filters, as plain SQL for SQLite or PostgreSQL (identifiers quoted, which both accept).
+/// the same filters and the same capped count, as plain SQL for SQLite or PostgreSQL (identifiers quoted, which both accept).
 /// </summary>
 internal sealed class FindingsPageSql
 {
@@ -38,10 +38,13 @@ internal sealed class FindingsPageSql
         LIMIT 50
         """;
 
+    /// <summary>
+    /// The page's count as the portal makes it: the matches up to @limit (one past the count limit), so that counting
+    /// stops where the portal's does and the two totals compare.
+    /// </summary>
     public static string Count(string where) => $"""
         SELECT COUNT(*)
-        FROM findings AS f
-        WHERE f."ResolvedAt" IS NULL {where}
+        FROM (SELECT 1 FROM findings AS f WHERE f."ResolvedAt" IS NULL {where} LIMIT @limit) AS matches
         """;
 
     /// <summary>The first query of the impacted-artifacts view: a vulnerability's open findings.</summary>

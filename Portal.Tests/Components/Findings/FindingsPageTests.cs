@@ -3,6 +3,7 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Portal.Components.Pages.Findings;
 using Portal.Core.Auditing;
 using Portal.Core.Findings;
@@ -103,6 +104,45 @@ public sealed class FindingsPageTests(PostgresServer postgres) : FindingComponen
 
         all.WaitForAssertion(() => Text(Rows(all).ShouldHaveSingleItem(), "finding-resolved").ShouldBe("resolved 2026-11-22"));
     }
+
+    [Fact]
+    public async Task BeyondTheCountLimitTheTotalIsALowerBoundThatAsksForNarrowerFilters()
+    {
+        await FindingSeed.SeedAsync(Database, Ct);
+        // 60 more open findings, 67 in all, over the limit of 50 a first page counts; 4 of them are High or worse.
+        await new FindingIngestion(Database, Clock).IngestAsync(new ScanReport(ReportFormat.Trivy, "trivy", Now,
+        [
+            new ArtifactFindings(new ScannedArtifact(FindingSeed.Digest('5'), null, null, "many"), Enumerable.Range(1, 60)
+                .Select(i => new ReportedFinding(FindingKind.Vulnerability, $"CVE-2030-{i}", $"package-{i}", "1.0", null, Severity.Low, null, null, null, null, null, null))
+                .ToList()),
+        ]), "api", null, Ct);
+        Services.AddSingleton(Options.Create(new FindingsOptions { MaxExceptionDays = 60, CountLimit = 50 }));
+        SignInAs(TestUser.Approver);
+
+        var page = RenderAt<FindingsPage>("findings");
+
+        page.WaitForAssertion(() => Rows(page).Count.ShouldBe(50));
+        page.Find("[data-testid=findings-count-lower-bound]").TextContent.Trim()
+            .ShouldBe("More than 50 findings match; narrow the filters to count them exactly.");
+        PagerInfo(page).ShouldBe("1-50 of 50+");
+
+        // Narrower filters are counted exactly.
+        Services.GetRequiredService<NavigationManager>().NavigateTo("findings?minimumSeverity=High");
+        page.WaitForAssertion(() => Rows(page).Count.ShouldBe(5));
+        PagerInfo(page).ShouldBe("1-5 of 5");
+        page.FindAll("[data-testid=findings-count-lower-bound]").ShouldBeEmpty();
+
+        // The next page is reachable, and counted on from its own start: exactly, this time.
+        Services.GetRequiredService<NavigationManager>().NavigateTo("findings");
+        page.WaitForAssertion(() => PagerInfo(page).ShouldBe("1-50 of 50+"));
+        page.Find("button[aria-label='Next page']").Click();
+        page.WaitForAssertion(() => Rows(page).Count.ShouldBe(17));
+        PagerInfo(page).ShouldBe("51-67 of 67");
+        page.FindAll("[data-testid=findings-count-lower-bound]").ShouldBeEmpty();
+    }
+
+    private static string PagerInfo(IRenderedComponent<FindingsPage> page) =>
+        page.FindAll(".mud-table-pagination-caption").Select(c => c.TextContent.Trim()).Single(t => t.Contains(" of ", StringComparison.Ordinal));
 
     [Fact]
     public async Task TheExceptionsTabListsEveryExceptionWithItsStatus()

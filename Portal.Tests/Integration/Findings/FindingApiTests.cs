@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Findings;
 using Portal.Features.Findings;
@@ -14,17 +15,17 @@ public sealed class FindingApiTests(PortalAppFactory factory) : PortalAppTest(fa
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    private static ScanReport Report => new(ReportFormat.Trivy, "trivy", DateTimeOffset.UtcNow,
+    [
+        new ArtifactFindings(new ScannedArtifact(Digest, null, null, "image"),
+        [
+            new ReportedFinding(FindingKind.Vulnerability, "CVE-2099-0001", "openssl", "1.0", "1.1", Severity.Critical, 9.8, null, "fixed", null, null, null),
+            new ReportedFinding(FindingKind.Vulnerability, "CVE-2099-0002", "=cmd|' /C calc'!A0", "1.0", null, Severity.Low, null, null, "affected", null, null, null),
+        ]),
+    ]);
+
     private async Task IngestAsync() =>
-        await Factory.Services.GetRequiredService<FindingIngestion>().IngestAsync(
-            new ScanReport(ReportFormat.Trivy, "trivy", DateTimeOffset.UtcNow,
-            [
-                new ArtifactFindings(new ScannedArtifact(Digest, null, null, "image"),
-                [
-                    new ReportedFinding(FindingKind.Vulnerability, "CVE-2099-0001", "openssl", "1.0", "1.1", Severity.Critical, 9.8, null, "fixed", null, null, null),
-                    new ReportedFinding(FindingKind.Vulnerability, "CVE-2099-0002", "=cmd|' /C calc'!A0", "1.0", null, Severity.Low, null, null, "affected", null, null, null),
-                ]),
-            ]),
-            "test", null, Ct);
+        await Factory.Services.GetRequiredService<FindingIngestion>().IngestAsync(Report, "test", null, Ct);
 
     private async Task<FindingPage> FindingsAsync(string query)
     {
@@ -55,6 +56,30 @@ public sealed class FindingApiTests(PortalAppFactory factory) : PortalAppTest(fa
         revoked.StatusCode.ShouldBe(HttpStatusCode.NoContent);
         again.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         after.Items.ShouldHaveSingleItem().Exception.ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task TheListSaysWhenItsTotalIsALowerBound()
+    {
+        await using var factory = PortalAppFactory.WithSettings(new Dictionary<string, string?> { ["Findings:CountLimit"] = "1" });
+        await factory.Services.GetRequiredService<FindingIngestion>().IngestAsync(Report, "test", null, Ct);
+        using var client = factory.CreatePortalClient();
+
+        async Task<JsonNode> ListAsync(string query)
+        {
+            using var response = await client.SendAsync(TestUser.Approver.Apply(new HttpRequestMessage(HttpMethod.Get, "/api/v1/findings?" + query)), Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK);
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+        }
+
+        var both = await ListAsync("take=1");
+        var one = await ListAsync("search=CVE-2099-0001");
+        using var export = await client.SendAsync(TestUser.Approver.Apply(new HttpRequestMessage(HttpMethod.Get, "/api/v1/findings/export")), Ct);
+
+        (both["totalCount"]!.GetValue<int>(), both["totalIsLowerBound"]!.GetValue<bool>()).ShouldBe((2, true), "1 counted, and one more");
+        both["items"]!.AsArray().Count.ShouldBe(1);
+        (one["totalCount"]!.GetValue<int>(), one["totalIsLowerBound"]!.GetValue<bool>()).ShouldBe((1, false));
+        (await export.Content.ReadAsStringAsync(Ct)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length.ShouldBe(3, "the header and both findings");
     }
 
     [Fact]

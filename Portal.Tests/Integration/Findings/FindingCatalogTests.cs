@@ -1,8 +1,12 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Core.Findings;
 using Portal.Core.Inventory;
 using Portal.Core.Workloads;
+using Portal.Data;
 using Portal.Features.Audit;
 using Portal.Features.Findings;
 using Portal.Tests.TestInfrastructure;
@@ -69,7 +73,7 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         var exceptions = new FindingExceptions(database, new AuditLog(database, clock), Options.Create(new FindingsOptions()), clock);
         (await exceptions.RecordAsync(new ExceptionInput("CVE-2023-0286", "aaw/jupyterlab-cpu", null, null, ExceptionState.NotAffected,
             "not reachable", Now.AddDays(10)), "admin@example.org", Ct)).Succeeded.ShouldBeTrue();
-        var catalog = new FindingCatalog(database, clock);
+        var catalog = new FindingCatalog(database, Options.Create(new FindingsOptions()), clock);
 
         var all = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter()), Ct);
         var highUp = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(MinimumSeverity: Severity.High)), Ct);
@@ -78,6 +82,7 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         var byRepository = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "Custom-Notebook")), Ct);
 
         all.TotalCount.ShouldBe(4);
+        all.TotalIsLowerBound.ShouldBeFalse();
         all.Items.Select(f => f.Severity).ShouldBe([Severity.Critical, Severity.High, Severity.High, Severity.Low]);
         all.Items.Single(f => f.Repository == "aaw/jupyterlab-cpu" && f.VulnerabilityId == "CVE-2023-0286").Exception.ShouldBe(ExceptionState.NotAffected);
         all.Items.Single(f => f.Repository == "users/alice/custom-notebook" && f.VulnerabilityId == "CVE-2023-0286").Exception.ShouldBeNull();
@@ -98,7 +103,7 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         await using var database = await TestDatabase.CreateAsync(kind, postgres);
         var clock = new FakeTimeProvider(Now);
         await SeedAsync(database, clock);
-        var catalog = new FindingCatalog(database, clock);
+        var catalog = new FindingCatalog(database, Options.Create(new FindingsOptions()), clock);
 
         var impacted = await catalog.ImpactedAsync("CVE-2023-0286", Ct);
 
@@ -122,7 +127,7 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         var exceptions = Exceptions(database, clock);
         await RecordAsync(exceptions, new ExceptionInput("CVE-2023-0286", null, null, null, ExceptionState.RiskAccepted, "short", Now.AddDays(5)));
         await RecordAsync(exceptions, new ExceptionInput("CVE-2023-0286", null, V1, "openssl", ExceptionState.NotAffected, "long", Now.AddDays(40)));
-        var catalog = new FindingCatalog(database, clock);
+        var catalog = new FindingCatalog(database, Options.Create(new FindingsOptions()), clock);
 
         var rows = (await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "CVE-2023-0286")), Ct)).Items;
 
@@ -143,7 +148,7 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         await using var database = await TestDatabase.CreateAsync(kind, postgres);
         var clock = new FakeTimeProvider(Now);
         await SeedAsync(database, clock);
-        var catalog = new FindingCatalog(database, clock);
+        var catalog = new FindingCatalog(database, Options.Create(new FindingsOptions()), clock);
 
         async Task<string[]> Ids(FindingSortField field, bool descending, FindingFilter? filter = null) =>
             (await catalog.SearchAsync(new FindingPageRequest(filter ?? new FindingFilter(), SortBy: field, Descending: descending), Ct))
@@ -158,6 +163,63 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public async Task CountsExactlyUpToTheLimitPastThePagesStartAndALowerBoundBeyond(DatabaseKind kind)
+    {
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var clock = new FakeTimeProvider(Now);
+        await SeedAsync(database, clock);
+        FindingCatalog Catalog(int countLimit) => new(database, Options.Create(new FindingsOptions { CountLimit = countLimit }), clock);
+
+        var beyond = await Catalog(3).SearchAsync(new FindingPageRequest(new FindingFilter(), Take: 2), Ct);
+        var atTheLimit = await Catalog(4).SearchAsync(new FindingPageRequest(new FindingFilter(), Take: 2), Ct);
+        var filteredWithin = await Catalog(3).SearchAsync(new FindingPageRequest(new FindingFilter(MinimumSeverity: Severity.High), Take: 2), Ct);
+        var furtherOn = await Catalog(1).SearchAsync(new FindingPageRequest(new FindingFilter(), Skip: 2, Take: 1), Ct);
+        var lastPage = await Catalog(2).SearchAsync(new FindingPageRequest(new FindingFilter(), Skip: 2, Take: 2), Ct);
+        var largerPage = await Catalog(1).SearchAsync(new FindingPageRequest(new FindingFilter(), Take: 4), Ct);
+
+        (beyond.TotalCount, beyond.TotalIsLowerBound).ShouldBe((4, true), "4 of the 4 open findings counted, one past the limit of 3: more than 3");
+        beyond.Items.Count.ShouldBe(2);
+        (atTheLimit.TotalCount, atTheLimit.TotalIsLowerBound).ShouldBe((4, false), "all 4 fit under the limit: an exact count");
+        (filteredWithin.TotalCount, filteredWithin.TotalIsLowerBound).ShouldBe((3, false), "3 High and up, and the limit is 3");
+        (furtherOn.TotalCount, furtherOn.TotalIsLowerBound).ShouldBe((4, true), "counted on from the page's start: 2 + 1, and one more");
+        (lastPage.TotalCount, lastPage.TotalIsLowerBound).ShouldBe((4, false), "the limit runs from the page's start, past the last finding");
+        lastPage.Items.Count.ShouldBe(2);
+        (largerPage.TotalCount, largerPage.TotalIsLowerBound).ShouldBe((4, false), "a count never stops inside the page it comes with");
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task TheCountReadsOnlyTheLookupsItsFiltersNeed(DatabaseKind kind)
+    {
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var clock = new FakeTimeProvider(Now);
+        await SeedAsync(database, clock);
+        var commands = new CommandRecorder();
+        var catalog = new FindingCatalog(new RecordingContexts(database, commands), Options.Create(new FindingsOptions { CountLimit = 2 }), clock);
+
+        async Task<(FindingPage Page, string Count)> SearchRecordingTheCountAsync(FindingFilter filter)
+        {
+            commands.Clear();
+            var page = await catalog.SearchAsync(new FindingPageRequest(filter, Take: 1), Ct);
+            return (page, commands.Texts.Single(t => t.Contains("COUNT(", StringComparison.OrdinalIgnoreCase)));
+        }
+
+        var (all, allCount) = await SearchRecordingTheCountAsync(new FindingFilter());
+        var (curated, curatedCount) = await SearchRecordingTheCountAsync(new FindingFilter(Class: ImageClass.Curated));
+        var (notExcepted, notExceptedCount) = await SearchRecordingTheCountAsync(new FindingFilter(Excepted: false));
+
+        (all.TotalCount, all.TotalIsLowerBound).ShouldBe((3, true));
+        allCount.ShouldNotContain("images", Case.Insensitive, $"no filter reads the image lookups; the count was:\n{allCount}");
+        allCount.ShouldNotContain("finding_exceptions", Case.Insensitive, $"no filter reads the exception lookup; the count was:\n{allCount}");
+        (curated.TotalCount, curated.TotalIsLowerBound).ShouldBe((2, false));
+        curatedCount.ShouldContain("images", Case.Insensitive);
+        curatedCount.ShouldNotContain("finding_exceptions", Case.Insensitive, $"the class filter reads no exception; the count was:\n{curatedCount}");
+        (notExcepted.TotalCount, notExcepted.TotalIsLowerBound).ShouldBe((3, true));
+        notExceptedCount.ShouldContain("finding_exceptions", Case.Insensitive);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public async Task CountsAnImagesOpenFindingsPerSeverityWithTheExceptedOnesApart(DatabaseKind kind)
     {
         await using var database = await TestDatabase.CreateAsync(kind, postgres);
@@ -165,7 +227,7 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         await SeedAsync(database, clock);
         await RecordAsync(Exceptions(database, clock),
             new ExceptionInput("CVE-2024-9", "users/alice/custom-notebook", null, "curl", ExceptionState.FalsePositive, "not curl", Now.AddDays(3)));
-        var catalog = new FindingCatalog(database, clock);
+        var catalog = new FindingCatalog(database, Options.Create(new FindingsOptions()), clock);
 
         var custom = await catalog.CountOpenAsync([Custom], Ct);
         var both = await catalog.CountOpenAsync([V1, Custom], Ct);
@@ -192,7 +254,7 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
         await ingestion.IngestAsync(Report(unknown, Cve("CVE-2023-0286", "openssl", Severity.High)), "api", null, Ct);
         await RecordAsync(Exceptions(database, clock),
             new ExceptionInput("CVE-2023-0286", "aaw/jupyterlab-cpu", null, "openssl", ExceptionState.NotAffected, "unreachable", Now.AddDays(20)));
-        var catalog = new FindingCatalog(database, clock);
+        var catalog = new FindingCatalog(database, Options.Create(new FindingsOptions()), clock);
 
         var impacted = await catalog.ImpactedAsync(" CVE-2023-0286 ", Ct);
 
@@ -219,6 +281,43 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
             new ExceptionInput("CVE-2023-0286", null, V1, null, ExceptionState.RiskAccepted, "patched soon", Now.AddDays(10)));
         (await catalog.ImpactedAsync("CVE-2023-0286", Ct)).Images[0].Excepted.ShouldBeTrue("every package of v1 is covered now");
         (await catalog.ImpactedAsync("CVE-0000-0000", Ct)).Summary.ShouldBeNull();
+    }
+
+    /// <summary>Contexts of the test database with <see cref="CommandRecorder"/> attached.</summary>
+    private sealed class RecordingContexts(TestDatabase database, CommandRecorder commands) : IDbContextFactory<PortalDbContext>
+    {
+        public PortalDbContext CreateDbContext()
+        {
+            using var plain = database.CreateDbContext();
+            var connectionString = plain.Database.GetConnectionString()!;
+            return plain.Database.IsNpgsql()
+                ? new PostgresPortalDbContext(new DbContextOptionsBuilder<PostgresPortalDbContext>().UseNpgsql(connectionString).AddInterceptors(commands).Options)
+                : new SqlitePortalDbContext(new DbContextOptionsBuilder<SqlitePortalDbContext>().UseSqlite(connectionString).AddInterceptors(commands).Options);
+        }
+    }
+
+    /// <summary>The SQL of every query the catalog runs.</summary>
+    private sealed class CommandRecorder : DbCommandInterceptor
+    {
+        private readonly List<string> _texts = [];
+
+        public IReadOnlyList<string> Texts => _texts;
+
+        public void Clear() => _texts.Clear();
+
+        public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<object> result, CancellationToken cancellationToken = default)
+        {
+            _texts.Add(command.CommandText);
+            return ValueTask.FromResult(result);
+        }
+
+        public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
+            InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+        {
+            _texts.Add(command.CommandText);
+            return ValueTask.FromResult(result);
+        }
     }
 
     private static FindingExceptions Exceptions(TestDatabase database, FakeTimeProvider clock) =>

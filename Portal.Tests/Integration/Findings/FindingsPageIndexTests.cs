@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Portal.Data;
 using Portal.Features.Findings;
@@ -29,7 +30,7 @@ public sealed class FindingsPageIndexTests(PostgresServer postgres)
     {
         await using var database = await TestDatabase.CreateAsync(kind, postgres);
         var plans = new PlanRecorder(kind);
-        var catalog = new FindingCatalog(new RecordingContexts(database, plans), new FakeTimeProvider(Now));
+        var catalog = new FindingCatalog(new RecordingContexts(database, plans), Options.Create(new FindingsOptions()), new FakeTimeProvider(Now));
 
         await catalog.SearchAsync(new FindingPageRequest(new FindingFilter()), Ct);
 

@@ -15,6 +15,13 @@ public sealed class FindingsOptions
     /// <summary>How far ahead an exception may expire; an exception always ends and must be looked at again.</summary>
     [Range(1, 730, ErrorMessage = "Findings:MaxExceptionDays must be between 1 and 730.")]
     public int MaxExceptionDays { get; set; } = 90;
+
+    /// <summary>
+    /// How many matching findings the Findings page counts beyond the page's start before it says "more than": counting
+    /// every one of a million open findings takes longer than reading the page, and nobody pages through them all.
+    /// </summary>
+    [Range(1, 1_000_000, ErrorMessage = "Findings:CountLimit must be between 1 and 1,000,000.")]
+    public int CountLimit { get; set; } = 10_000;
 }
 
 /// <summary>What an admin submits for an exception; scope parts left empty mean "any".</summary>
