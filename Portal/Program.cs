@@ -60,6 +60,7 @@ app.MapMigrationEndpoints();
 app.MapNotificationEndpoints();
 app.MapAdmissionEndpoints();
 app.MapContentEndpoints();
+app.MapGatewayContentEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

@@ -15,6 +15,8 @@ public static class GatewaySetup
         services.AddSingleton<ContentStore>();
         services.AddSingleton<ScanQueue>();
         services.AddSingleton<ScannerDefinitions>();
+        services.AddSingleton<RemoteHealth>();
+        services.AddSingleton<GatewayContent>();
         services.AddSingleton(provider =>
         {
             var gateway = ActivatorUtilities.CreateInstance<ContentGateway>(provider);
