@@ -62,6 +62,7 @@ app.MapAdmissionEndpoints();
 app.MapContentEndpoints();
 app.MapContentUploadEndpoints();
 app.MapGatewayEndpoints();
+app.MapGatewayContentEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

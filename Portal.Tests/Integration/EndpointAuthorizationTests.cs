@@ -70,6 +70,7 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "GET", "/api/v1/admission/decisions/export", Access.Governance },
         { "GET", "/api/v1/admission/would-refuse", Access.Governance },
         { "POST", "/api/v1/jobs/audit-retention/run", Access.Admin },
+        { "GET", "/api/v1/gateway/content/export", Access.Admin },
         { "GET", "/openapi/v1.json", Access.Admin },
         { "GET", "/scalar/v1", Access.Admin },
     };

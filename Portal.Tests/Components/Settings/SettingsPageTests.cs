@@ -8,6 +8,7 @@ using Portal.Core.Malware;
 using Portal.Data;
 using Portal.Features.Admission;
 using Portal.Features.Audit;
+using Portal.Features.Gateway;
 using Portal.Features.Jobs;
 using Portal.Features.Lifecycle;
 using Portal.Features.Notifications;
@@ -26,6 +27,7 @@ public sealed class SettingsPageTests(PostgresServer postgres) : SettingsCompone
     [InlineData("settings?tab=admission", "admission-modes")]
     [InlineData("settings?tab=api-keys", "api-keys-table")]
     [InlineData("settings?tab=scanners", "scanner-settings")]
+    [InlineData("settings?tab=gateway", "remotes-table")]
     [InlineData("settings?tab=templates", "template-editor")]
     [InlineData("settings?tab=configuration", "settings-table")]
     public void DeepLinkOpensTheNamedTab(string uri, string testId)
@@ -44,6 +46,9 @@ public sealed class SettingsPageTests(PostgresServer postgres) : SettingsCompone
         Services.AddSingleton(Options.Create(new AdmissionOptions()));
         Services.AddSingleton<AdmissionPolicies>();
         Services.AddSingleton<WebhookConfigurationGenerator>();
+        Services.AddSingleton<GatewayRemotes>();
+        Services.AddSingleton<RemoteHealth>();
+        Services.AddHttpClient();
         Services.GetRequiredService<NavigationManager>().NavigateTo(uri);
 
         var page = RenderTab<SettingsPage>();

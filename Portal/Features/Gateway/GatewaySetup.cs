@@ -18,6 +18,8 @@ public static class GatewaySetup
         services.AddSingleton<SimpleIndexPages>();
         services.AddSingleton<GatewayRescan>();
         services.AddSingleton<ImmediateSync>();
+        services.AddSingleton<RemoteHealth>();
+        services.AddSingleton<GatewayContent>();
         services.AddSingleton(provider =>
         {
             var gateway = ActivatorUtilities.CreateInstance<ContentGateway>(provider);
