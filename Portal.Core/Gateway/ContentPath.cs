@@ -106,6 +106,14 @@ public sealed partial class ContentPath : IEquatable<ContentPath>
             return "The path has an empty segment ('//' or a leading '/'); absolute URLs and other hosts are refused.";
         }
 
+        for (var at = raw.IndexOf('%', StringComparison.Ordinal); at >= 0; at = raw.IndexOf('%', at + 1))
+        {
+            if (at + 2 >= raw.Length || !Uri.IsHexDigit(raw[at + 1]) || !Uri.IsHexDigit(raw[at + 2]))
+            {
+                return "The path is not valid percent-encoding ('%' must be followed by two hex digits).";
+            }
+        }
+
         string decoded;
         try
         {

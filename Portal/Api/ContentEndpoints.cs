@@ -38,7 +38,10 @@ public static class ContentEndpoints
         }
 
         // The raw target, not the decoded route value: an encoded traversal must be seen to be refused.
-        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
+        // Servers without a raw target (the in-memory test server) give the decoded path, escaped again.
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget is { Length: > 0 } target
+            ? target
+            : (context.Request.PathBase + context.Request.Path).ToUriComponent();
         var rawPath = PathOfTarget(rawTarget);
         var remotePrefix = Prefix + remote + "/";
         if (!rawPath.StartsWith(remotePrefix, StringComparison.Ordinal))
