@@ -71,6 +71,9 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "GET", "/api/v1/admission/would-refuse", Access.Governance },
         { "POST", "/api/v1/jobs/audit-retention/run", Access.Admin },
         { "GET", "/api/v1/gateway/content/export", Access.Admin },
+        { "GET", "/api/v1/gateway/remotes", Access.Admin },
+        { "GET", "/api/v1/gateway/queue", Access.Admin },
+        { "POST", "/api/v1/gateway/remotes/pypi/sync", Access.Admin },
         { "GET", "/openapi/v1.json", Access.Admin },
         { "GET", "/scalar/v1", Access.Admin },
     };
@@ -157,9 +160,11 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
     {
         // /api/v1/scan-reports and the Xray webhook: machines authenticate with an API key or the webhook's shared secret,
         // checked by the endpoints (ScanReportApiTests, XrayWebhookTests). The admission webhook is called by the Kubernetes API
-        // server, which cannot sign in: it answers only over HTTPS when TLS is required (AdmissionEndpointTests).
+        // server, which cannot sign in: it answers only over HTTPS when TLS is required (AdmissionEndpointTests). Gateway
+        // uploads need an API key with the gateway:upload scope; gateway reads (/content/{remote}/{**path}, left out below
+        // with the static assets) are anonymous or need a key per remote (ContentGatewayTests).
         string[] open = ["/health/live", "/health/ready", "/signin", "/signed-out", "/error", "/api/v1/scan-reports", "/api/v1/webhooks/xray",
-            "/api/v1/admission/validate"];
+            "/api/v1/admission/validate", "/api/v1/content/{remote}/upload"];
         var endpoints = Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
 
         var anonymous = endpoints
