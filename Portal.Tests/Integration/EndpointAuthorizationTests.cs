@@ -73,7 +73,6 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         { "GET", "/api/v1/gateway/content/export", Access.Admin },
         { "GET", "/api/v1/gateway/remotes", Access.Admin },
         { "GET", "/api/v1/gateway/queue", Access.Admin },
-        { "POST", "/api/v1/gateway/remotes/pypi/sync", Access.Admin },
         { "GET", "/openapi/v1.json", Access.Admin },
         { "GET", "/scalar/v1", Access.Admin },
     };
