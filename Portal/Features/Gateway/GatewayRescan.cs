@@ -59,7 +59,7 @@ public sealed class GatewayRescan(
         foreach (var content in due)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using var place = await EnterAsync(cancellationToken);
+            using var place = await queue.EnterAsync(clock, cancellationToken);
             var verdict = await gateway.RescanStoredAsync(content.Sha256, content.Size, content.Path, place, Actor, cancellationToken);
             switch (verdict.Outcome)
             {
@@ -85,20 +85,6 @@ public sealed class GatewayRescan(
         }
 
         return new GatewayRescanSummary(due.Count, clean, infected, failed, current.ToString());
-    }
-
-    // The job waits for room in the scan queue rather than being refused like a request.
-    private async Task<ScanQueue.Place> EnterAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (queue.TryEnter() is { } place)
-            {
-                return place;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(200), clock, cancellationToken);
-        }
     }
 
     private sealed record KeptContent(string Sha256, long Size, string Path, MalwareVerdict? Verdict);

@@ -303,7 +303,7 @@ public sealed class ImmediateSync(
         var results = new ScanVerdict[fetched.Count];
         await Parallel.ForAsync(0, fetched.Count, parallel, async (i, token) =>
         {
-            using var place = await EnterAsync(token);
+            using var place = await queue.EnterAsync(clock, token);
             results[i] = await place.ScanAsync(async () =>
             {
                 await using var content = new FileStream(fetched[i].Download.WorkFile!, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
@@ -316,18 +316,5 @@ public sealed class ImmediateSync(
         }
 
         return verdicts;
-    }
-
-    private async Task<ScanQueue.Place> EnterAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (queue.TryEnter() is { } place)
-            {
-                return place;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(50), clock, cancellationToken);
-        }
     }
 }

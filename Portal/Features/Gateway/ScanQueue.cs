@@ -45,6 +45,20 @@ public sealed class ScanQueue : IDisposable
         return new Place(this);
     }
 
+    /// <summary>For background work (the rescan job, a sync): waits for a place instead of being refused like a request.</summary>
+    public async Task<Place> EnterAsync(TimeProvider clock, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (TryEnter() is { } place)
+            {
+                return place;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(50), clock, cancellationToken);
+        }
+    }
+
     public void Dispose() => _running.Dispose();
 
     public sealed class Place(ScanQueue queue) : IDisposable
