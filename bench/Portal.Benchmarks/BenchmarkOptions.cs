@@ -73,6 +73,9 @@ internal sealed record BenchmarkOptions
     /// <summary>Leave out the admission webhook's load test.</summary>
     public bool SkipAdmission { get; init; }
 
+    /// <summary>Leave out the content gateway (kept file under wrk vs nginx, cold fetch + scan of 100 MB, immediate sync of 1,000 files).</summary>
+    public bool SkipGateway { get; init; }
+
     public const string Usage = """
         Portal.Benchmarks: inventory sync and Images page against a real docker-registry and the real portal in memory;
         workload sync against the Kubernetes API emulator in a process of its own.
@@ -103,6 +106,9 @@ internal sealed record BenchmarkOptions
           --plan-postgres    also run the lifecycle plan on a PostgreSQL started for the run (Debian's postgresql package)
           --plan-scale PCT   the plan's full size in percent of that estate (default 100; --quick 10); targets apply at 100 only
           --skip-admission   leave out the admission webhook (2,000 reviews/s over HTTPS for 30 s, --quick 10 s, against 20,000 digests)
+          --skip-gateway     leave out the content gateway (a kept 1 MB file under wrk beside nginx, a cold fetch and scan of 100 MB
+                             beside download + clamdscan, an immediate sync of 1,000 small files beside clamdscan --multiscan;
+                             --quick 20 MB and 200 files)
         """;
 
     public static BenchmarkOptions Parse(IReadOnlyList<string> args)
@@ -146,6 +152,7 @@ internal sealed record BenchmarkOptions
                 "--plan-postgres" => options with { PlanOnPostgres = true },
                 "--plan-scale" => options with { PlanScale = Positive(args, ++i) / 100.0 },
                 "--skip-admission" => options with { SkipAdmission = true },
+                "--skip-gateway" => options with { SkipGateway = true },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'."),
             };
         }

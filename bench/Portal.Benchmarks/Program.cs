@@ -71,6 +71,7 @@ internal static class BenchmarkProgram
         FindingsResults? findings = null;
         IReadOnlyList<PlanScaleResult>? plan = null;
         AdmissionResults? admission = null;
+        GatewayResults? gateway = null;
         if (!options.SkipSync)
         {
             sync = await new SyncBenchmark(options, log).RunAsync(cancellation.Token);
@@ -104,6 +105,11 @@ internal static class BenchmarkProgram
         if (!options.SkipAdmission)
         {
             admission = await new AdmissionBenchmark(options, log).RunAsync(cancellation.Token);
+        }
+
+        if (!options.SkipGateway)
+        {
+            gateway = await new GatewayBenchmark(options, log).RunAsync(cancellation.Token);
         }
 
         var report = new Report();
@@ -147,6 +153,12 @@ internal static class BenchmarkProgram
         {
             AdmissionBenchmark.AddTo(report, admission);
             AdmissionBenchmark.WriteDetails(log, admission);
+        }
+
+        if (gateway is not null)
+        {
+            GatewayBenchmark.AddTo(report, gateway);
+            GatewayBenchmark.WriteDetails(log, gateway);
         }
 
         await log.WriteLineAsync();

@@ -25,6 +25,8 @@ PACKAGES=(
     fonts-liberation  # fonts so pages render (and screenshot) properly
     curl              # readiness checks, registry API calls
     jq                # reading registry API answers
+    nginx-light       # the gateway benchmark's upstream and its baseline for serving kept files
+    wrk               # the gateway benchmark's HTTP load
 )
 
 log() { printf '[install-packages] %s\n' "$*" >&2; }
