@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Portal.E2E.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -75,7 +76,12 @@ public sealed class LifecycleTests(StackFixture stack, ITestOutputHelper output)
         await approver.GetByRole(AriaRole.Option, new PageGetByRoleOptions { Name = "Workload", Exact = true }).ClickAsync();
         await approver.GetByTestId("hold-subject-input").FillAsync("custom-env");
         await approver.GetByRole(AriaRole.Option, new PageGetByRoleOptions { Name = $"e2e/{Notebook}" }).ClickAsync();
+        // The chosen subject re-renders the form; a reason typed before that lands is reset, so wait for it, then commit
+        // the reason (it binds on change) and see it kept before placing the hold.
+        await Expect(approver.GetByTestId("hold-subject-input")).ToHaveValueAsync(new Regex(Regex.Escape($"e2e/{Notebook}")));
         await approver.GetByTestId("hold-reason-input").FillAsync(HoldReason);
+        await approver.GetByTestId("hold-reason-input").PressAsync("Tab");
+        await Expect(approver.GetByTestId("hold-reason-input")).ToHaveValueAsync(HoldReason);
         await approver.GetByTestId("hold-place").ClickAsync();
         var hold = approver.GetByTestId("holds-table").Locator("tbody tr", new LocatorLocatorOptions { HasText = HoldReason });
         await Expect(hold.GetByTestId("hold-status")).ToHaveTextAsync("Active");
