@@ -15,7 +15,7 @@ internal static class Mailbox
     public static async Task<MimeMessage> WaitForAsync(
         StackFixture stack, string address, Func<MimeMessage, bool> matches, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + timeout;
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             if (To(stack, address).FirstOrDefault(matches) is { } message)
@@ -23,7 +23,7 @@ internal static class Mailbox
                 return message;
             }
 
-            if (DateTime.UtcNow > deadline)
+            if (waited.Elapsed > timeout)
             {
                 var seen = string.Join("; ", Messages(stack).Select(m => $"{m.To} \"{m.Subject}\""));
                 throw new TimeoutException($"No matching message to {address} arrived within {timeout}. The sink holds: {(seen.Length == 0 ? "nothing" : seen)}");

@@ -299,7 +299,7 @@ public sealed class StackFixture : IAsyncLifetime
 
     private static async Task WaitForTcpAsync(ServerProcess server, int port, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + StartTimeout;
+        var waited = Stopwatch.StartNew();
         while (true)
         {
             try
@@ -308,7 +308,7 @@ public sealed class StackFixture : IAsyncLifetime
                 await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
                 return;
             }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
+            catch (SocketException) when (waited.Elapsed < StartTimeout)
             {
                 await Task.Delay(200, cancellationToken);
             }
