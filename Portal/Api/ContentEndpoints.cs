@@ -124,39 +124,30 @@ public static class ContentEndpoints
         }
     }
 
-    /// <summary>An API key from Basic (the password), Bearer, or X-Api-Key.</summary>
+    /// <summary>An API key from X-Api-Key or Bearer (as the scan-report API takes it), or as the password of Basic.</summary>
     internal static string? PresentedKey(HttpRequest request)
     {
-        if (request.Headers[ScanReportEndpoints.ApiKeyHeader].FirstOrDefault() is { Length: > 0 } header)
+        if (ScanReportEndpoints.PresentedKey(request) is { } key)
         {
-            return header;
+            return key;
         }
 
-        if (!System.Net.Http.Headers.AuthenticationHeaderValue.TryParse(request.Headers.Authorization.FirstOrDefault(), out var authorization) || authorization.Parameter is null)
+        var authorization = request.Headers.Authorization.FirstOrDefault();
+        if (authorization is null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
             return null;
         }
 
-        if (authorization.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase))
+        try
         {
-            return authorization.Parameter;
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(authorization["Basic ".Length..].Trim()));
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            return colon >= 0 && colon < decoded.Length - 1 ? decoded[(colon + 1)..] : null;
         }
-
-        if (authorization.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
+        catch (FormatException)
         {
-            try
-            {
-                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(authorization.Parameter));
-                var colon = decoded.IndexOf(':', StringComparison.Ordinal);
-                return colon >= 0 && colon < decoded.Length - 1 ? decoded[(colon + 1)..] : null;
-            }
-            catch (FormatException)
-            {
-                return null;
-            }
+            return null;
         }
-
-        return null;
     }
 
     internal static IResult ToResult(HttpContext context, GatewayResponse response, Remote remote, ContentPath path)

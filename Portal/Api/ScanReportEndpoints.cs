@@ -97,7 +97,8 @@ public static class ScanReportEndpoints
         return TypedResults.Ok(result);
     }
 
-    private static string? PresentedKey(HttpRequest request)
+    /// <summary>A key from X-Api-Key or Authorization: Bearer.</summary>
+    internal static string? PresentedKey(HttpRequest request)
     {
         if (request.Headers[ApiKeyHeader].FirstOrDefault() is { Length: > 0 } header)
         {
