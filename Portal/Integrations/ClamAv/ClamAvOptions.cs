@@ -65,6 +65,13 @@ public sealed class ClamAvOptions : IValidatableObject
     /// </summary>
     public int IdleConnectionSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Over a Unix socket, a file on disk is handed to clamd as an open descriptor (FILDES, as clamdscan --fdpass does)
+    /// instead of being streamed: clamd reads it in place, with no copy through the socket and no temporary file of
+    /// its own. clamd needs no access to the portal's directories. Off: every scan streams (INSTREAM).
+    /// </summary>
+    public bool PassFileDescriptors { get; set; } = true;
+
     /// <summary>"unix:/run/clamav/clamd.ctl" or "127.0.0.1:3310", for messages.</summary>
     public string Address => UsesUnixSocket
         ? $"unix:{UnixSocket}"

@@ -9,7 +9,8 @@ using Portal.Core.Registry;
 namespace Portal.Integrations.ClamAv;
 
 /// <summary>
-/// Scans content with clamd over TCP or a Unix socket using INSTREAM, and asks it PING and VERSION.
+/// Scans content with clamd over TCP or a Unix socket using INSTREAM (files over a Unix socket go as a descriptor,
+/// FILDES: see <see cref="ClamAvOptions.PassFileDescriptors"/>), and asks it PING and VERSION.
 /// <para>
 /// The clamd protocol is spoken here directly (docs/man/clamd.8 in ClamAV's source): nClam, the usual .NET client,
 /// is not on the package feed, and the protocol is small. Commands use the "z" prefix, so commands and replies are
@@ -30,6 +31,7 @@ public sealed class ClamAvScanner : IVirusScanner, IDisposable
     private const int CommandLength = 10; // "zINSTREAM\0"
     private const int LengthPrefix = 4;
     private static readonly byte[] InstreamCommand = "zINSTREAM\0"u8.ToArray();
+    private static readonly byte[] FildesCommand = "zFILDES\0"u8.ToArray();
 
     // After a failed send, how long to wait for the reply clamd may have sent before hanging up (it explains why).
     private static readonly TimeSpan ReplyAfterFailureWait = TimeSpan.FromSeconds(2);
@@ -83,7 +85,9 @@ public sealed class ClamAvScanner : IVirusScanner, IDisposable
             {
                 try
                 {
-                    return await ScanOnAsync(lease, content, name, cancellationToken);
+                    return PassesDescriptor(content) is { } file
+                        ? await ScanDescriptorOnAsync(lease, file, name, cancellationToken)
+                        : await ScanOnAsync(lease, content, name, cancellationToken);
                 }
                 catch (ClamdException e) when (e.ConnectionLost && lease.Reused && start >= 0 && attempt == 1)
                 {
@@ -188,19 +192,74 @@ public sealed class ClamAvScanner : IVirusScanner, IDisposable
                 }
             }
 
-            var reply = await connection.ReadReplyAsync(token);
             var digest = Digest.Parse($"{Digest.Sha256Algorithm}:{Convert.ToHexStringLower(hash.GetHashAndReset())}");
-            var verdict = ToVerdict(reply, connection.InSession ? commandId : null, name, digest, total);
-            if (verdict.Outcome != ScanOutcome.Error)
+            return await VerdictAsync(lease, commandId, name, digest, total, token);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    // A file read from its start can go to clamd as a descriptor over a Unix socket; clamd scans the whole file, so
+    // a stream positioned elsewhere (or not a file) is streamed instead.
+    private FileStream? PassesDescriptor(Stream content) =>
+        _options.PassFileDescriptors && _options.UsesUnixSocket && FileDescriptorPassing.IsSupported
+            && content is FileStream { CanSeek: true, Position: 0 } file ? file : null;
+
+    // FILDES: clamd scans the file through its own copy of our descriptor while we hash it with positional reads (which
+    // share no file offset with clamd's), so the verdict names exactly the bytes on disk.
+    private async Task<ScanVerdict> ScanDescriptorOnAsync(ClamdLease lease, FileStream file, string name, CancellationToken cancellationToken)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.ScanTimeoutSeconds), _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var token = linked.Token;
+        var connection = lease.Connection;
+        var commandId = connection.BeginCommand();
+        await connection.SendAsync(FildesCommand, token);
+        connection.SendFileDescriptor(file.SafeFileHandle, TimeSpan.FromSeconds(_options.ScanTimeoutSeconds));
+        var (digest, length) = Hash(file, token);
+        var verdict = await VerdictAsync(lease, commandId, name, digest, length, token);
+        file.Position = length;
+        return verdict;
+    }
+
+    // clamd's reply to the command just sent; the connection goes back to the pool only after a scan result.
+    private async Task<ScanVerdict> VerdictAsync(ClamdLease lease, int commandId, string name, Digest digest, long length, CancellationToken cancellationToken)
+    {
+        var connection = lease.Connection;
+        var reply = await connection.ReadReplyAsync(cancellationToken);
+        var verdict = ToVerdict(reply, connection.InSession ? commandId : null, name, digest, length);
+        if (verdict.Outcome != ScanOutcome.Error)
+        {
+            lease.KeepForReuse();
+        }
+        else
+        {
+            LogError(name, verdict.Reason!, null);
+        }
+
+        return verdict;
+    }
+
+    // Synchronous positional reads: Linux has no asynchronous reads of regular files (an "asynchronous" read only moves
+    // to another thread), and the file was usually just written, so it is in the page cache.
+    private (Digest Digest, long Length) Hash(FileStream file, CancellationToken cancellationToken)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(_options.ChunkSize);
+        try
+        {
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(file.SafeFileHandle, buffer.AsSpan(0, _options.ChunkSize), offset)) > 0)
             {
-                lease.KeepForReuse();
-            }
-            else
-            {
-                LogError(name, verdict.Reason!, null);
+                cancellationToken.ThrowIfCancellationRequested();
+                hash.AppendData(buffer, 0, read);
+                offset += read;
             }
 
-            return verdict;
+            return (Digest.Parse($"{Digest.Sha256Algorithm}:{Convert.ToHexStringLower(hash.GetHashAndReset())}"), offset);
         }
         finally
         {
@@ -248,9 +307,9 @@ public sealed class ClamAvScanner : IVirusScanner, IDisposable
         {
             switch (result.Outcome)
             {
-                case ScanOutcome.Clean when result.Subject == StreamSubject:
+                case ScanOutcome.Clean when IsOurSubject(result.Subject):
                     return ScanVerdict.Clean(digest, length);
-                case ScanOutcome.Infected when result.Subject == StreamSubject:
+                case ScanOutcome.Infected when IsOurSubject(result.Subject):
                     return ScanVerdict.Infected(result.Signature!, digest, length);
                 case ScanOutcome.Error when result.Error!.StartsWith(SizeLimitReply, StringComparison.Ordinal):
                     return ScanVerdict.Error(ScanErrorKind.ContentTooLarge, SizeLimitMessage(name, length));
@@ -262,6 +321,10 @@ public sealed class ClamAvScanner : IVirusScanner, IDisposable
         // "UNKNOWN COMMAND", "COMMAND READ TIMED OUT", another session id, another subject: we and clamd disagree.
         return ScanVerdict.Error(ScanErrorKind.ScanFailed, $"clamd at {_options.Address} answered '{reply}', which is not a result for '{name}'");
     }
+
+    // clamd names streamed content "stream" and a passed descriptor "fd[N]" (N being its number in clamd).
+    private static bool IsOurSubject(string subject) =>
+        subject == StreamSubject || (subject.StartsWith("fd[", StringComparison.Ordinal) && subject.EndsWith(']'));
 
     // Inside an IDSESSION every reply is "<id>: <reply>"; the id must be the one of the command just sent.
     private static string? StripSessionPrefix(string reply, int? sessionId)

@@ -90,6 +90,19 @@ internal sealed class ClamdConnection : IDisposable
         }
     }
 
+    /// <summary>Hands clamd a descriptor of <paramref name="file"/>, after a FILDES command (Unix sockets only).</summary>
+    public void SendFileDescriptor(Microsoft.Win32.SafeHandles.SafeFileHandle file, TimeSpan timeout)
+    {
+        try
+        {
+            FileDescriptorPassing.Send(_socket, file, timeout);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            throw new ClamdException($"passing a file to clamd at {_address} failed: {e.Message}", connectionLost: true, e);
+        }
+    }
+
     /// <summary>Reads one NUL-terminated reply and returns it without the NUL.</summary>
     public async ValueTask<string> ReadReplyAsync(CancellationToken cancellationToken)
     {
