@@ -162,9 +162,13 @@ public static class ContentEndpoints
             case GatewayResponseKind.Serve:
                 headers["X-Checksum-Sha256"] = response.Sha256;
                 var tag = new EntityTagHeaderValue($"\"{response.Sha256}\"");
-                return response.StoredFile is { } stored
-                    ? TypedResults.PhysicalFile(stored, response.ContentType, entityTag: tag, enableRangeProcessing: true)
-                    : TypedResults.Stream(response.Content!, response.ContentType, entityTag: tag, enableRangeProcessing: true);
+                if (response.StoredFile is { } stored)
+                {
+                    KeptFileBody.Use(context, context.RequestServices.GetRequiredService<ContentStore>());
+                    return TypedResults.PhysicalFile(stored, response.ContentType, entityTag: tag, enableRangeProcessing: true);
+                }
+
+                return TypedResults.Stream(response.Content!, response.ContentType, entityTag: tag, enableRangeProcessing: true);
             case GatewayResponseKind.Infected:
                 // pip prints the reason phrase ("409 Client Error: Infected: … for url: …"), so the signature is in it.
                 var reason = $"Infected: {Ascii(response.Signature)}";

@@ -117,7 +117,7 @@ public static class ContentUploadEndpoints
         }
         finally
         {
-            ContentStore.DeleteWorkDirectory(workFile);
+            ContentStore.DeleteWorkFile(workFile);
         }
     }
 

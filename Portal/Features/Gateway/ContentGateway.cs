@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
@@ -210,7 +211,7 @@ public sealed class ContentGateway(
                 var (sha256, size) = await WriteHashingAsync(upstream, workFile, remote.MaxFileBytes, token);
                 if (size > remote.MaxFileBytes)
                 {
-                    ContentStore.DeleteWorkDirectory(workFile);
+                    ContentStore.DeleteWorkFile(workFile);
                     return Download.Failed(TooLarge(remote, path, size));
                 }
 
@@ -218,7 +219,7 @@ public sealed class ContentGateway(
             }
             catch
             {
-                ContentStore.DeleteWorkDirectory(workFile);
+                ContentStore.DeleteWorkFile(workFile);
                 throw;
             }
         }
@@ -238,23 +239,33 @@ public sealed class ContentGateway(
     public static async Task<(string Sha256, long Size)> WriteHashingAsync(Stream content, string file, long limit, CancellationToken cancellationToken)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.Asynchronous);
-        var buffer = new byte[128 * 1024];
-        long size = 0;
-        int read;
-        while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
+        // Written synchronously: Linux has no asynchronous file writes, so an "asynchronous" FileStream only moves each
+        // write to another thread, which costs more than the write itself for the small files most packages are.
+        await using var output = new FileStream(file, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0);
+        // Pooled: a sync downloads thousands of files, and a buffer this size would be a large-object allocation each.
+        var buffer = ArrayPool<byte>.Shared.Rent(128 * 1024);
+        try
         {
-            size += read;
-            if (size > limit)
+            long size = 0;
+            int read;
+            while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
             {
-                return (string.Empty, size);
+                size += read;
+                if (size > limit)
+                {
+                    return (string.Empty, size);
+                }
+
+                hash.AppendData(buffer, 0, read);
+                output.Write(buffer, 0, read);
             }
 
-            hash.AppendData(buffer, 0, read);
-            await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
         }
-
-        return (Convert.ToHexStringLower(hash.GetHashAndReset()), size);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static bool IsUnderRemote(Remote remote, Uri uri) =>
@@ -327,7 +338,7 @@ public sealed class ContentGateway(
             // A streamed file is removed by its flight once every waiting caller has opened it.
             if (response?.Content is null)
             {
-                ContentStore.DeleteWorkDirectory(download.WorkFile!);
+                ContentStore.DeleteWorkFile(download.WorkFile!);
             }
         }
     }
@@ -625,7 +636,7 @@ public sealed class ContentGateway(
             if (response.Content is FileStream content)
             {
                 content.Dispose();
-                ContentStore.DeleteWorkDirectory(content.Name);
+                ContentStore.DeleteWorkFile(content.Name);
             }
         }
     }

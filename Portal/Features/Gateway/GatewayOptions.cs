@@ -12,7 +12,10 @@ public sealed class GatewayOptions : IValidatableObject
     [Required]
     public string StoreDirectory { get; set; } = "data/content";
 
-    /// <summary>Where downloads and uploads wait for their scan; the system temporary directory when empty.</summary>
+    /// <summary>
+    /// Where downloads and uploads wait for their scan; ".work" under <see cref="StoreDirectory"/> when empty. Keep it on
+    /// the store's file system, so a scanned file enters the store by an atomic rename.
+    /// </summary>
     public string? WorkDirectory { get; set; }
 
     /// <summary>Scans running at once (each holds one scanner connection).</summary>
@@ -46,6 +49,17 @@ public sealed class GatewayOptions : IValidatableObject
     /// <summary>Largest upload accepted by POST /api/v1/content/{remote}/upload, whatever the remote allows.</summary>
     [Range(1, Remote.MaxFileBytesLimit)]
     public long MaxUploadBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>
+    /// Memory for copies of often-served small kept files (0: none), so a hot file is served without reading the disk.
+    /// Kept files never change (they are named by their sha256), so a copy is never stale; removed content leaves it too.
+    /// </summary>
+    [Range(0, 65_536)]
+    public int MemoryCacheMegabytes { get; set; } = 256;
+
+    /// <summary>Kept files up to this size may be copied into memory; larger ones are always read from the disk.</summary>
+    [Range(1, 1_024)]
+    public int MemoryCacheMaxFileMegabytes { get; set; } = 4;
 
     /// <summary>Remotes added at start-up when no remote of that name exists (never changed afterwards).</summary>
     public List<RemoteSeed> Remotes { get; set; } = [];
