@@ -210,6 +210,46 @@ public sealed class ImmediateSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OverClamdsUnixSocketASyncOfSeveralBatchesKeepsEveryCleanFileAndRefusesEicar()
+    {
+        // Files reach clamd as descriptors (FILDES); 450 files are three batches, each saved while the next one is fetched.
+        StartPortal(new Dictionary<string, string?> { ["ClamAv:UnixSocket"] = _clamd.SocketPath });
+        var paths = PublishFiles(449);
+
+        var report = await SyncAsync(Files, new SyncRequest(paths, null));
+
+        report.Failed.ShouldBeEmpty();
+        report.Kept.ShouldBe(449);
+        var infected = report.Infected.ShouldHaveSingleItem();
+        (infected.Path, infected.Signature).ShouldBe((EicarPath, ClamdServer.EicarSignature));
+        StoredFiles().Count.ShouldBe(449);
+        await using var db = await ContextAsync();
+        (await db.ContentArtifacts.CountAsync(a => a.Kept, Ct)).ShouldBe(449);
+        (await db.MalwareVerdicts.CountAsync(Ct)).ShouldBe(450);
+        Directory.EnumerateFiles(_store.File("work"), "*", SearchOption.AllDirectories).ShouldBeEmpty("fetched copies are kept or removed");
+    }
+
+    [Fact]
+    public async Task WithClamdStoppedEverySyncedFileFailsAndNothingIsKeptOrRecordedClean()
+    {
+        StartPortal();
+        var paths = PublishFiles(5);
+        _clamd.Stop();
+
+        var report = await SyncAsync(Files, new SyncRequest(paths, null));
+
+        report.Kept.ShouldBe(0);
+        report.Infected.ShouldBeEmpty();
+        report.Failed.Count.ShouldBe(6);
+        report.Failed.ShouldAllBe(f => f.Reason.Contains("clamd"));
+        StoredFiles().ShouldBeEmpty();
+        await using var db = await ContextAsync();
+        (await db.MalwareVerdicts.CountAsync(Ct)).ShouldBe(0);
+        (await db.ContentArtifacts.CountAsync(Ct)).ShouldBe(0);
+        Directory.EnumerateFiles(_store.File("work"), "*", SearchOption.AllDirectories).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task WithClamdscanOverAFileListASyncOfTenFilesKeepsNineAndRefusesEicarWithItsSignature()
     {
         // Without --stream or --fdpass clamd opens the listed files itself: it runs as the test user, so it can read
@@ -267,7 +307,7 @@ public sealed class ImmediateSyncTests : IAsyncLifetime
     // count clean files of distinct content, and EICAR last, all under dist/ on the upstream.
     private List<string> PublishFiles(int count)
     {
-        var paths = Enumerable.Range(0, count).Select(i => $"dist/file-{i:00}.bin").ToList();
+        var paths = Enumerable.Range(0, count).Select(i => $"dist/file-{i:000}.bin").ToList();
         foreach (var path in paths)
         {
             _upstream.Add(path, CleanContent(path));

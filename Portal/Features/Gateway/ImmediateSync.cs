@@ -121,12 +121,30 @@ public sealed class ImmediateSync(
         var current = await CurrentPathsAsync(remote, paths, cancellationToken);
         var infected = new List<SyncProblem>();
         var kept = 0;
+
+        // A batch's verdicts and artifacts are saved while the next batch downloads and scans.
+        Task<BatchOutcome>? saving = null;
         foreach (var batch in paths.Where(p => !current.Contains(p.Value)).Chunk(BatchSize))
         {
-            var (batchKept, batchInfected, batchFailed) = await SyncBatchAsync(remote, batch, actor, cancellationToken);
-            kept += batchKept;
-            infected.AddRange(batchInfected);
-            failed.AddRange(batchFailed);
+            var fetched = await FetchBatchAsync(remote, batch, cancellationToken);
+            if (saving is not null)
+            {
+                Add(await saving);
+            }
+
+            saving = RecordBatchAsync(remote, fetched, actor, cancellationToken);
+        }
+
+        if (saving is not null)
+        {
+            Add(await saving);
+        }
+
+        void Add(BatchOutcome outcome)
+        {
+            kept += outcome.Kept;
+            infected.AddRange(outcome.Infected);
+            failed.AddRange(outcome.Failed);
         }
 
         var report = new SyncReport(remote.Name, paths.Count, current.Count, kept, infected, failed, clock.GetElapsedTime(started));
@@ -187,134 +205,168 @@ public sealed class ImmediateSync(
             .Select(k => k.Path).ToHashSet(StringComparer.Ordinal);
     }
 
-    private async Task<(int Kept, List<SyncProblem> Infected, List<SyncProblem> Failed)> SyncBatchAsync(
-        Remote remote, IReadOnlyList<ContentPath> batch, string actor, CancellationToken cancellationToken)
+    // One file of a batch: downloaded (or why not), scanned, and moved into the store when clean.
+    private sealed record FetchedFile(ContentPath Path, ContentGateway.Download Download, ScanVerdict? Verdict, bool Kept);
+
+    private sealed record BatchOutcome(int Kept, List<SyncProblem> Infected, List<SyncProblem> Failed);
+
+    // Downloads, scans and keeps a batch, as many files at once as the gateway's scan concurrency allows. Each file is
+    // scanned as soon as it is down and kept as soon as it is clean (unless a file-list command scans the batch), so
+    // downloads, scans and moves overlap instead of taking turns. Work files not kept are gone when this returns.
+    private async Task<IReadOnlyList<FetchedFile>> FetchBatchAsync(Remote remote, IReadOnlyList<ContentPath> batch, CancellationToken cancellationToken)
     {
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Value.ScanConcurrency, CancellationToken = cancellationToken };
-        var downloads = new ContentGateway.Download?[batch.Count];
-        await Parallel.ForAsync(0, batch.Count, parallel, async (i, token) => downloads[i] = await gateway.DownloadAsync(remote, batch[i], token));
-        var failed = new List<SyncProblem>();
-        var infected = new List<SyncProblem>();
-        var fetched = new List<(ContentPath Path, ContentGateway.Download Download)>();
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (downloads[i]!.Failure is { } failure)
-            {
-                failed.Add(new SyncProblem(batch[i].Value, failure.Detail));
-            }
-            else
-            {
-                fetched.Add((batch[i], downloads[i]!));
-            }
-        }
-
+        var scansFileLists = scanner is IFileListScanner { CanScanFileLists: true };
+        var keeps = remote.Policy != RemotePolicy.Streamed;
+        var files = new FetchedFile?[batch.Count];
         try
         {
-            var verdicts = await ScanAsync(fetched, parallel, cancellationToken);
-            var info = await definitions.CurrentAsync(cancellationToken) ?? new ScannerInfo(scanner.Name, null, null);
-            var now = clock.GetUtcNow();
-            var kept = 0;
-            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-            var hashes = fetched.Select(f => f.Download.Sha256!).Distinct().ToList();
-            var existingVerdicts = await db.MalwareVerdicts.Where(v => hashes.Contains(v.Sha256)).ToDictionaryAsync(v => v.Sha256, cancellationToken);
-            var pathValues = fetched.Select(f => f.Path.Value).ToList();
-            var artifacts = await db.ContentArtifacts.Where(a => a.RemoteId == remote.Id && pathValues.Contains(a.Path)).ToDictionaryAsync(a => a.Path, cancellationToken);
-            foreach (var (path, download) in fetched)
+            await Parallel.ForAsync(0, batch.Count, parallel, async (i, token) =>
             {
-                var scanned = verdicts[path.Value];
-                if (scanned.Outcome == ScanOutcome.Error)
+                var download = await gateway.DownloadAsync(remote, batch[i], token);
+                var verdict = download.Failure is null && !scansFileLists ? await ScanOneAsync(download, batch[i], token) : null;
+                files[i] = new FetchedFile(batch[i], download, verdict, KeepIfClean(download, verdict, keeps));
+            });
+            if (scansFileLists)
+            {
+                var downloaded = files.Where(f => f!.Download.Failure is null).Select(f => f!).ToList();
+                var verdicts = await ScanFileListAsync(downloaded, cancellationToken);
+                for (var i = 0; i < files.Length; i++)
                 {
-                    failed.Add(new SyncProblem(path.Value, scanned.Reason ?? "not scanned"));
-                    continue;
-                }
-
-                var sha256 = download.Sha256!;
-                var verdict = MalwareVerdict.Record(Digest.Parse($"sha256:{sha256}"), scanned, info, now);
-                if (existingVerdicts.TryGetValue(sha256, out var existing))
-                {
-                    existing.Supersede(verdict);
-                }
-                else
-                {
-                    db.MalwareVerdicts.Add(verdict);
-                    existingVerdicts[sha256] = verdict;
-                }
-
-                var keep = scanned.IsClean && remote.Policy != RemotePolicy.Streamed;
-                if (keep)
-                {
-                    store.Keep(download.WorkFile!, sha256);
-                    kept++;
-                }
-                else if (scanned.Outcome == ScanOutcome.Infected)
-                {
-                    infected.Add(new SyncProblem(path.Value, "infected", scanned.Signature));
-                    db.QuarantineEvents.Add(QuarantineEvent.Record(remote.Name, path.Value, sha256, download.Size, scanned.Signature!, ContentSource.Sync,
-                        info.Engine, info.DefinitionsVersion, actor, now));
-                }
-
-                var contentType = ContentGateway.ContentTypeOf(path);
-                if (artifacts.TryGetValue(path.Value, out var artifact))
-                {
-                    artifact.Refetched(sha256, download.Size, contentType, keep, ContentSource.Sync, now);
-                }
-                else
-                {
-                    db.ContentArtifacts.Add(ContentArtifact.Record(remote.Id, path, sha256, download.Size, contentType, keep, ContentSource.Sync, now));
+                    if (verdicts.TryGetValue(files[i]!.Path.Value, out var verdict))
+                    {
+                        files[i] = files[i]! with { Verdict = verdict, Kept = KeepIfClean(files[i]!.Download, verdict, keeps) };
+                    }
                 }
             }
 
-            await db.SaveChangesAsync(cancellationToken);
-            gateway.ForgetCached(remote.Id);
-            return (kept, infected, failed);
+            return files.Select(f => f!).ToList();
         }
         finally
         {
-            foreach (var (_, download) in fetched)
+            foreach (var file in files)
             {
-                ContentStore.DeleteWorkDirectory(download.WorkFile!);
+                if (file is { Kept: false, Download.WorkFile: { } workFile })
+                {
+                    ContentStore.DeleteWorkFile(workFile);
+                }
             }
         }
     }
 
-    // A configured file-list command scans the batch in one run; otherwise each file goes to the scanner on its own
-    // connection, as many at once as the gateway's scan concurrency allows.
-    private async Task<Dictionary<string, ScanVerdict>> ScanAsync(
-        IReadOnlyList<(ContentPath Path, ContentGateway.Download Download)> fetched, ParallelOptions parallel, CancellationToken cancellationToken)
+    private bool KeepIfClean(ContentGateway.Download download, ScanVerdict? verdict, bool keeps)
     {
-        var verdicts = new Dictionary<string, ScanVerdict>(StringComparer.Ordinal);
-        if (fetched.Count == 0)
+        if (!keeps || verdict is not { IsClean: true })
         {
-            return verdicts;
+            return false;
         }
 
-        if (scanner is IFileListScanner { CanScanFileLists: true } lists)
+        store.Keep(download.WorkFile!, download.Sha256!);
+        return true;
+    }
+
+    // One database save per batch: verdicts by sha256, artifacts by path, quarantine events for infected files.
+    private async Task<BatchOutcome> RecordBatchAsync(Remote remote, IReadOnlyList<FetchedFile> files, string actor, CancellationToken cancellationToken)
+    {
+        var failed = new List<SyncProblem>();
+        var infected = new List<SyncProblem>();
+        var fetched = new List<FetchedFile>();
+        foreach (var file in files)
         {
-            var files = fetched.Select(f => new FileToScan(f.Download.WorkFile!, Digest.Parse($"sha256:{f.Download.Sha256}"), f.Download.Size)).ToList();
-            var byFile = await lists.ScanFileListAsync(files, cancellationToken);
-            foreach (var (path, download) in fetched)
+            if (file.Download.Failure is { } failure)
             {
-                verdicts[path.Value] = byFile[download.WorkFile!];
+                failed.Add(new SyncProblem(file.Path.Value, failure.Detail));
+            }
+            else if (file.Verdict is null or { Outcome: ScanOutcome.Error })
+            {
+                failed.Add(new SyncProblem(file.Path.Value, file.Verdict?.Reason ?? "not scanned"));
+            }
+            else
+            {
+                fetched.Add(file);
+            }
+        }
+
+        var info = await definitions.CurrentAsync(cancellationToken) ?? new ScannerInfo(scanner.Name, null, null);
+        var now = clock.GetUtcNow();
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var hashes = fetched.Select(f => f.Download.Sha256!).Distinct().ToList();
+        var existingVerdicts = await db.MalwareVerdicts.Where(v => hashes.Contains(v.Sha256)).ToDictionaryAsync(v => v.Sha256, cancellationToken);
+        var pathValues = fetched.Select(f => f.Path.Value).ToList();
+        var artifacts = await db.ContentArtifacts.Where(a => a.RemoteId == remote.Id && pathValues.Contains(a.Path)).ToDictionaryAsync(a => a.Path, cancellationToken);
+
+        // New rows (nearly all of a first sync) go in by prepared INSERTs; EF's change tracker would cost more than the
+        // database for a batch of hundreds. Changed rows stay with EF.
+        var newVerdicts = new List<MalwareVerdict>();
+        var newArtifacts = new List<ContentArtifact>();
+        foreach (var (path, download, scanned, kept) in fetched)
+        {
+            var sha256 = download.Sha256!;
+            var verdict = MalwareVerdict.Record(Digest.Parse($"sha256:{sha256}"), scanned!, info, now);
+            if (existingVerdicts.TryGetValue(sha256, out var existing))
+            {
+                existing.Supersede(verdict);
+            }
+            else
+            {
+                newVerdicts.Add(verdict);
+                existingVerdicts[sha256] = verdict;
             }
 
+            if (scanned!.Outcome == ScanOutcome.Infected)
+            {
+                infected.Add(new SyncProblem(path.Value, "infected", scanned.Signature));
+                db.QuarantineEvents.Add(QuarantineEvent.Record(remote.Name, path.Value, sha256, download.Size, scanned.Signature!, ContentSource.Sync,
+                    info.Engine, info.DefinitionsVersion, actor, now));
+            }
+
+            var contentType = ContentGateway.ContentTypeOf(path);
+            if (artifacts.TryGetValue(path.Value, out var artifact))
+            {
+                artifact.Refetched(sha256, download.Size, contentType, kept, ContentSource.Sync, now);
+            }
+            else
+            {
+                newArtifacts.Add(ContentArtifact.Record(remote.Id, path, sha256, download.Size, contentType, kept, ContentSource.Sync, now));
+            }
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await BulkInsert.InsertAsync(db, newVerdicts, cancellationToken);
+        await BulkInsert.InsertAsync(db, newArtifacts, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        gateway.ForgetCached(remote.Id);
+        return new BatchOutcome(fetched.Count(f => f.Kept), infected, failed);
+    }
+
+    // A configured file-list command scans the whole batch in one run.
+    private async Task<Dictionary<string, ScanVerdict>> ScanFileListAsync(IReadOnlyList<FetchedFile> downloaded, CancellationToken cancellationToken)
+    {
+        var verdicts = new Dictionary<string, ScanVerdict>(StringComparer.Ordinal);
+        if (downloaded.Count == 0)
+        {
             return verdicts;
         }
 
-        var results = new ScanVerdict[fetched.Count];
-        await Parallel.ForAsync(0, fetched.Count, parallel, async (i, token) =>
+        var files = downloaded.Select(f => new FileToScan(f.Download.WorkFile!, Digest.Parse($"sha256:{f.Download.Sha256}"), f.Download.Size)).ToList();
+        var byFile = await ((IFileListScanner)scanner).ScanFileListAsync(files, cancellationToken);
+        foreach (var file in downloaded)
         {
-            using var place = await queue.EnterAsync(clock, token);
-            results[i] = await place.ScanAsync(async () =>
-            {
-                await using var content = new FileStream(fetched[i].Download.WorkFile!, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
-                return await scanner.ScanAsync(content, fetched[i].Path.Value, token);
-            }, token);
-        });
-        for (var i = 0; i < fetched.Count; i++)
-        {
-            verdicts[fetched[i].Path.Value] = results[i];
+            verdicts[file.Path.Value] = byFile[file.Download.WorkFile!];
         }
 
         return verdicts;
+    }
+
+    // Otherwise each file goes to the scanner on its own, taking a place in the gateway's scan queue.
+    private async Task<ScanVerdict> ScanOneAsync(ContentGateway.Download download, ContentPath path, CancellationToken cancellationToken)
+    {
+        using var place = await queue.EnterAsync(clock, cancellationToken);
+        return await place.ScanAsync(async () =>
+        {
+            await using var content = new FileStream(download.WorkFile!, FileMode.Open, FileAccess.Read, FileShare.Read, 0);
+            return await scanner.ScanAsync(content, path.Value, cancellationToken);
+        }, cancellationToken);
     }
 }
