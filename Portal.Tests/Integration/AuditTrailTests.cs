@@ -108,6 +108,65 @@ public sealed class AuditTrailTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task RetentionPausesBetweenBatchesButNotAfterTheLast()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, postgres);
+        await SeedAsync(database, [.. Enumerable.Range(0, 25).Select(i => (Now.AddDays(-31).AddMinutes(-i), "someone@example.org", AuditActions.SignIn))]);
+        var pause = TimeSpan.FromSeconds(5);
+        var clock = new PauseWatchingClock(Now);
+        var options = Options.Create(new AuditOptions { RetentionDays = 30, PurgeBatchSize = 10, PurgeBatchPause = pause });
+        var retention = new AuditRetention(database, options, new AuditLog(database, clock), clock);
+        var progress = new RecordingProgress();
+        var timeout = TimeSpan.FromSeconds(30);
+
+        var purge = retention.PurgeAsync(progress, TestContext.Current.CancellationToken);
+
+        (await clock.PauseStarted.WaitAsync(timeout, TestContext.Current.CancellationToken)).ShouldBeTrue("the purge pauses after its first batch");
+        progress.Reports.ShouldBe([(0, 25), (10, 25)]);
+        purge.IsCompleted.ShouldBeFalse("the purge waits for its pause to pass");
+        clock.Advance(pause);
+        (await clock.PauseStarted.WaitAsync(timeout, TestContext.Current.CancellationToken)).ShouldBeTrue("the purge pauses after its second batch");
+        progress.Reports.ShouldBe([(0, 25), (10, 25), (20, 25)]);
+        clock.Advance(pause);
+
+        (await purge.WaitAsync(timeout, TestContext.Current.CancellationToken)).ShouldBe(25, "no pause after the last batch");
+        progress.Reports[^1].ShouldBe((25, 25));
+        clock.PauseStarted.CurrentCount.ShouldBe(0);
+    }
+
+    [Theory]
+    [InlineData("00:00:00", true)]
+    [InlineData("00:00:00.020", true)]
+    [InlineData("00:01:00", true)]
+    [InlineData("00:01:00.001", false)]
+    [InlineData("-00:00:01", false)]
+    public void PurgeBatchPauseIsBetweenNothingAndAMinute(string pause, bool valid)
+    {
+        var options = new AuditOptions { PurgeBatchPause = TimeSpan.Parse(pause, CultureInfo.InvariantCulture) };
+        var errors = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+
+        System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), errors, validateAllProperties: true)
+            .ShouldBe(valid);
+        if (!valid)
+        {
+            errors.Single().ErrorMessage.ShouldBe("Audit:PurgeBatchPause must be between 00:00:00 and 00:01:00.");
+        }
+    }
+
+    /// <summary>A fake clock that says when something starts waiting on it, so a test advances it only once a pause has begun.</summary>
+    private sealed class PauseWatchingClock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        public SemaphoreSlim PauseStarted { get; } = new(0);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            PauseStarted.Release();
+            return timer;
+        }
+    }
+
+    [Fact]
     public async Task RetentionWithNothingToPurgeStillReportsAndAudits()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseKind.Sqlite, postgres);

@@ -13,4 +13,11 @@ public sealed class AuditOptions
     /// <summary>How many entries one purge statement removes; keeps transactions and locks short.</summary>
     [Range(10, 100_000, ErrorMessage = "Audit:PurgeBatchSize must be between 10 and 100000.")]
     public int PurgeBatchSize { get; set; } = 1_000;
+
+    /// <summary>
+    /// A pause after each purge statement. A large purge then leaves room for other writers between its batches,
+    /// which matters on SQLite, where one writer at a time holds the whole database.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00", ErrorMessage = "Audit:PurgeBatchPause must be between 00:00:00 and 00:01:00.")]
+    public TimeSpan PurgeBatchPause { get; set; } = TimeSpan.Zero;
 }

@@ -41,6 +41,10 @@ public sealed class AuditRetention(
 
             purged += await db.AuditEntries.Where(e => batch.Contains(e.Id)).ExecuteDeleteAsync(cancellationToken);
             await progress.ReportAsync(Math.Min(purged, total), total, cancellationToken);
+            if (settings.PurgeBatchPause > TimeSpan.Zero && purged < total)
+            {
+                await Task.Delay(settings.PurgeBatchPause, clock, cancellationToken);
+            }
         }
 
         await audit.RecordAsync(

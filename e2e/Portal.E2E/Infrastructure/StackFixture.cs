@@ -35,6 +35,12 @@ public sealed class StackFixture : IAsyncLifetime
     /// <summary>Small batches so that a purge of <see cref="SeededOldAuditEntries"/> takes 200 steps and its progress moves.</summary>
     public const int PurgeBatchSize = 10;
 
+    /// <summary>
+    /// A pause after each of those steps, so the purge lasts about four seconds: long enough for the page to show it
+    /// running, however fast the machine deletes.
+    /// </summary>
+    public static readonly TimeSpan PurgeBatchPause = TimeSpan.FromMilliseconds(20);
+
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>Building six images with umoci and pushing them with skopeo takes about 8 s on an idle two-core machine.</summary>
@@ -193,6 +199,7 @@ public sealed class StackFixture : IAsyncLifetime
                 ["ConnectionStrings__Portal"] = $"Data Source={DatabasePath}",
                 ["Audit__RetentionDays"] = RetentionDays.ToString(CultureInfo.InvariantCulture),
                 ["Audit__PurgeBatchSize"] = PurgeBatchSize.ToString(CultureInfo.InvariantCulture),
+                ["Audit__PurgeBatchPause"] = PurgeBatchPause.ToString("c", CultureInfo.InvariantCulture),
                 // Only the test starts the retention job: its schedule must not fire during a run (02:30 UTC by default).
                 ["Jobs__Schedules__audit-retention"] = "0 0 0 1 1 ? 2100",
                 // Likewise the inventory sync (every 30 minutes by default): the inventory test runs it from Settings.
