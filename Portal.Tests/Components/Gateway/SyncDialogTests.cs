@@ -26,6 +26,11 @@ public sealed class SyncDialogTests(PostgresServer postgres) : SettingsComponent
     private PackageIndexServer _upstream = null!;
     private Remote _remote = null!;
 
+    // These waits cover real round trips (the health check, which itself gives up after RemoteHealth.Timeout of 10 s,
+    // and the sync's downloads and clamd scans) on a machine busy with the rest of the suite, whose test classes start
+    // clamds of their own. bUnit's default wait of 10 s is no longer than the health check may take.
+    private static readonly TimeSpan RealRoundTrips = TimeSpan.FromSeconds(30);
+
     public new async ValueTask InitializeAsync()
     {
         await base.InitializeAsync();
@@ -65,14 +70,14 @@ public sealed class SyncDialogTests(PostgresServer postgres) : SettingsComponent
     {
         var tab = RenderTab<GatewayRemotesTab>(p => p.Add(t => t.Remotes, [_remote]).Add(t => t.Actor, "admin@example.org"));
         // The health check re-renders the row when it answers: wait for it, so the click reaches the current button.
-        tab.WaitForAssertion(() => tab.Find("[data-testid=gateway-remote-health]"));
+        tab.WaitForAssertion(() => tab.Find("[data-testid=gateway-remote-health]"), RealRoundTrips);
         tab.Find("[data-testid=gateway-remote-sync]").Click();
-        DialogHost.WaitForAssertion(() => DialogHost.Find("[data-testid=sync-run]"));
+        DialogHost.WaitForAssertion(() => DialogHost.Find("[data-testid=sync-run]"), RealRoundTrips);
 
         DialogHost.Find("[data-testid=sync-paths-input]").Change("dist/../../etc/passwd");
         DialogHost.Find("[data-testid=sync-run]").Click();
 
-        DialogHost.WaitForAssertion(() => DialogHost.Find("[data-testid=sync-error]").TextContent.ShouldContain("dist/../../etc/passwd"));
+        DialogHost.WaitForAssertion(() => DialogHost.Find("[data-testid=sync-error]").TextContent.ShouldContain("dist/../../etc/passwd"), RealRoundTrips);
         DialogHost.FindAll("[data-testid=sync-projects-input]").ShouldBeEmpty("projects are for PyPI remotes");
         _upstream.RequestCounts.Keys.ShouldBe(["/"], "only the health check asked the upstream");
     }
@@ -85,15 +90,15 @@ public sealed class SyncDialogTests(PostgresServer postgres) : SettingsComponent
         _upstream.Add("dist/eicar.txt", ClamdServer.Eicar);
         var tab = RenderTab<GatewayRemotesTab>(p => p.Add(t => t.Remotes, [_remote]).Add(t => t.Actor, "admin@example.org"));
         // The health check re-renders the row when it answers: wait for it, so the click reaches the current button.
-        tab.WaitForAssertion(() => tab.Find("[data-testid=gateway-remote-health]"));
+        tab.WaitForAssertion(() => tab.Find("[data-testid=gateway-remote-health]"), RealRoundTrips);
         tab.Find("[data-testid=gateway-remote-sync]").Click();
-        DialogHost.WaitForAssertion(() => DialogHost.Find("[data-testid=sync-run]"));
+        DialogHost.WaitForAssertion(() => DialogHost.Find("[data-testid=sync-run]"), RealRoundTrips);
 
         DialogHost.Find("[data-testid=sync-paths-input]").Change("dist/one.bin\n dist/two.bin \n\ndist/eicar.txt\n");
         DialogHost.Find("[data-testid=sync-run]").Click();
 
         DialogHost.WaitForAssertion(() => DialogHost.Find("[data-testid=sync-summary]").TextContent
-            .ShouldContain("3 files, 2 scanned clean and kept, 0 already kept, 1 infected (not kept), 0 failed"), TimeSpan.FromSeconds(30));
+            .ShouldContain("3 files, 2 scanned clean and kept, 0 already kept, 1 infected (not kept), 0 failed"), RealRoundTrips);
         DialogHost.Find("[data-testid=sync-infected]").TextContent.ShouldContain(ClamdServer.EicarSignature);
         DialogHost.Find("[data-testid=sync-infected]").TextContent.ShouldContain("dist/eicar.txt");
         Directory.EnumerateFiles(_store.File("content"), "*", SearchOption.AllDirectories).Count().ShouldBe(2);
