@@ -85,9 +85,11 @@ public sealed class ClamAvScanner : IVirusScanner, IDisposable
             {
                 try
                 {
+                    using var timeLimit = new CancellationTokenSource(TimeSpan.FromSeconds(_options.ScanTimeoutSeconds), _time);
+                    using var scan = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeLimit.Token);
                     return PassesDescriptor(content) is { } file
-                        ? await ScanDescriptorOnAsync(lease, file, name, cancellationToken)
-                        : await ScanOnAsync(lease, content, name, cancellationToken);
+                        ? await ScanDescriptorOnAsync(lease, file, name, scan.Token)
+                        : await ScanOnAsync(lease, content, name, scan.Token);
                 }
                 catch (ClamdException e) when (e.ConnectionLost && lease.Reused && start >= 0 && attempt == 1)
                 {
@@ -135,11 +137,9 @@ public sealed class ClamAvScanner : IVirusScanner, IDisposable
 
     public void Dispose() => _pool.Dispose();
 
-    private async Task<ScanVerdict> ScanOnAsync(ClamdLease lease, Stream content, string name, CancellationToken cancellationToken)
+    // token: the caller's, limited to the scan's time.
+    private async Task<ScanVerdict> ScanOnAsync(ClamdLease lease, Stream content, string name, CancellationToken token)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.ScanTimeoutSeconds), _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var token = linked.Token;
         var connection = lease.Connection;
         var commandId = connection.BeginCommand();
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -209,11 +209,8 @@ public sealed class ClamAvScanner : IVirusScanner, IDisposable
 
     // FILDES: clamd scans the file through its own copy of our descriptor while we hash it with positional reads (which
     // share no file offset with clamd's), so the verdict names exactly the bytes on disk.
-    private async Task<ScanVerdict> ScanDescriptorOnAsync(ClamdLease lease, FileStream file, string name, CancellationToken cancellationToken)
+    private async Task<ScanVerdict> ScanDescriptorOnAsync(ClamdLease lease, FileStream file, string name, CancellationToken token)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.ScanTimeoutSeconds), _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        var token = linked.Token;
         var connection = lease.Connection;
         var commandId = connection.BeginCommand();
         await connection.SendAsync(FildesCommand, token);
