@@ -20,6 +20,9 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
 {
     public const string ProviderAuthorizeEndpoint = "https://login.example.test/tenant/oauth2/v2.0/authorize";
 
+    /// <summary>A Quartz cron expression whose first firing is in 2099.</summary>
+    public const string NeverBeforeTheTestsEnd = "0 0 0 1 1 ? 2099";
+
     private readonly TempDirectory _directory = new("portal-app");
     private readonly Dictionary<string, string?> _settings;
 
@@ -40,6 +43,13 @@ public sealed class PortalAppFactory : WebApplicationFactory<Program>
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:Console:FormatterName"] = "simple",
         };
+        // Only a test starts a job: a shipped schedule firing mid-test (a sync at :00 and :30, and the scans it
+        // triggers) would add runs the test did not ask for. A test that needs a schedule sets its own.
+        foreach (var job in JobCatalog.All)
+        {
+            _settings[$"Jobs:Schedules:{job.Name}"] = NeverBeforeTheTestsEnd;
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             _settings[key] = value;
