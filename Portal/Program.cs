@@ -53,6 +53,7 @@ app.MapSignInEndpoints();
 app.MapPortalApi();
 app.MapScanReportEndpoints();
 app.MapXrayWebhookEndpoints();
+app.MapRegistryEventEndpoints();
 app.MapFindingEndpoints();
 app.MapLifecycleEndpoints();
 app.MapLifecycleRequestEndpoints();

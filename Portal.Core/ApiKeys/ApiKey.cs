@@ -15,7 +15,10 @@ public static class ApiKeyScopes
     /// <summary>Upload into the content gateway.</summary>
     public const string GatewayUpload = "gateway:upload";
 
-    public static IReadOnlyList<string> All { get; } = [ScanReportsWrite, GatewayRead, GatewayUpload];
+    /// <summary>POST a registry's push and delete events to /api/v1/registries/{id}/events.</summary>
+    public const string RegistryEventsWrite = "registry-events:write";
+
+    public static IReadOnlyList<string> All { get; } = [ScanReportsWrite, GatewayRead, GatewayUpload, RegistryEventsWrite];
 }
 
 /// <summary>

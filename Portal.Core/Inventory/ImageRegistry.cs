@@ -34,6 +34,19 @@ public sealed class ImageRegistry
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset? LastSyncedAt { get; private set; }
 
+    /// <summary>
+    /// The registry sends the portal its push and delete events (Distribution's notifications, ACR or Harbor webhooks):
+    /// an incremental sync then reads only the repositories named since, and checks every tag by HEAD once per
+    /// verification interval, which catches an event that was lost.
+    /// </summary>
+    public bool FollowsEvents { get; private set; }
+
+    /// <summary>When a sync last checked every tag (a full sync, or an incremental one by HEAD).</summary>
+    public DateTimeOffset? LastVerifiedAt { get; private set; }
+
+    /// <summary>When the registry last sent an event.</summary>
+    public DateTimeOffset? LastEventAt { get; private set; }
+
     /// <summary>How a registry's URL appears in image references: its host and non-default port, Docker Hub by one name.</summary>
     public static string ReferenceHostOf(string url)
     {
@@ -76,7 +89,22 @@ public sealed class ImageRegistry
 
     public void ReplaceSecret(string? protectedSecret) => ProtectedSecret = protectedSecret;
 
-    public void MarkSynced(DateTimeOffset now) => LastSyncedAt = now;
+    public void MarkSynced(DateTimeOffset now, bool checkedEveryTag)
+    {
+        LastSyncedAt = now;
+        if (checkedEveryTag)
+        {
+            LastVerifiedAt = now;
+        }
+    }
+
+    public void FollowEvents(bool follows) => FollowsEvents = follows;
+
+    public void EventsReceived(DateTimeOffset now) => LastEventAt = now;
+
+    /// <summary>Whether an incremental sync may rely on events: they are sent, and every tag was checked recently enough.</summary>
+    public bool CanSyncByEvents(DateTimeOffset now, TimeSpan verifyEvery) =>
+        FollowsEvents && LastVerifiedAt is { } verified && now - verified < verifyEvery;
 
     /// <summary>Every rule a registry's settings must meet, as messages a person can act on.</summary>
     public static IReadOnlyList<string> Validate(string? name, Uri? url, bool allowInsecure, int maxConcurrency)

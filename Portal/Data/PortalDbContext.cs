@@ -27,6 +27,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
     public DbSet<ImageRegistry> Registries => Set<ImageRegistry>();
     public DbSet<ImageRepository> Repositories => Set<ImageRepository>();
+    public DbSet<RegistryChange> RegistryChanges => Set<RegistryChange>();
     public DbSet<ImageTag> Tags => Set<ImageTag>();
     public DbSet<ImageManifest> Images => Set<ImageManifest>();
     public DbSet<ClassificationRule> ClassificationRules => Set<ClassificationRule>();
@@ -62,6 +63,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.ApplyConfiguration(new UserPreferencesConfiguration());
         modelBuilder.ApplyConfiguration(new ImageRegistryConfiguration());
         modelBuilder.ApplyConfiguration(new ImageRepositoryConfiguration());
+        modelBuilder.ApplyConfiguration(new RegistryChangeConfiguration());
         modelBuilder.ApplyConfiguration(new ImageTagConfiguration());
         modelBuilder.ApplyConfiguration(new ImageManifestConfiguration());
         modelBuilder.ApplyConfiguration(new ClassificationRuleConfiguration());

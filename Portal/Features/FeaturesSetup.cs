@@ -28,6 +28,7 @@ public static class FeaturesSetup
         services.AddSingleton<RegistrySecrets>();
         services.AddSingleton<ImageClassification>();
         services.AddSingleton<RegistryManagement>();
+        services.AddSingleton<RegistryEventReceiver>();
         services.AddSingleton<ImageCatalog>();
         services.AddSingleton<ClassificationRules>();
         services.AddSingleton<RegistrySeeder>();

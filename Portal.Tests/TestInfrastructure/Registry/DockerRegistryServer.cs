@@ -38,7 +38,17 @@ public sealed record DockerRegistryOptions
     /// keep them. Turn off for very large seeds (RAM) or to inspect storage after a crash.
     /// </summary>
     public bool StorageOnTmpfs { get; init; } = true;
+
+    /// <summary>
+    /// Where the registry sends its events (<c>notifications.endpoints</c>: one endpoint with this URL and
+    /// Authorization header, retried quickly), or null for none.
+    /// </summary>
+    public RegistryNotifications? Notifications { get; init; }
 }
+
+/// <param name="Url">The portal's events URL.</param>
+/// <param name="Authorization">The whole Authorization header value, e.g. "Bearer igp_...".</param>
+public sealed record RegistryNotifications(Uri Url, string Authorization);
 
 /// <summary>
 /// A real registry (Debian's <c>docker-registry</c>, distribution 2.8) on 127.0.0.1 and a free port, with storage
@@ -225,6 +235,7 @@ public class DockerRegistryServer : IAsyncLifetime
               storagedriver:
                 enabled: false
             {auth}
+            {NotificationsConfig()}
             """;
         await File.WriteAllTextAsync(_directory.File("config.yml"), config, cancellationToken);
         await LaunchAsync(cancellationToken);
@@ -279,6 +290,21 @@ public class DockerRegistryServer : IAsyncLifetime
         _process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Executable}.");
         await WaitUntilAnsweringAsync(cancellationToken);
     }
+
+    // Distribution queues events in memory and retries a failed delivery after the backoff, for ever.
+    private string NotificationsConfig() => _options.Notifications is not { } notify
+        ? ""
+        : $"""
+            notifications:
+              endpoints:
+                - name: portal
+                  url: {notify.Url.AbsoluteUri}
+                  headers:
+                    Authorization: ["{notify.Authorization}"]
+                  timeout: 2s
+                  threshold: 3
+                  backoff: 250ms
+            """;
 
     // Any HTTP answer from /v2/ (200, or 401 with auth) means the registry is listening and configured.
     private async Task WaitUntilAnsweringAsync(CancellationToken cancellationToken)

@@ -20,6 +20,22 @@ internal sealed class ImageRegistryConfiguration : IEntityTypeConfiguration<Imag
     }
 }
 
+internal sealed class RegistryChangeConfiguration : IEntityTypeConfiguration<RegistryChange>
+{
+    public void Configure(EntityTypeBuilder<RegistryChange> builder)
+    {
+        builder.ToTable("registry_changes");
+        builder.HasKey(c => c.Id);
+        builder.Property(c => c.Action).HasConversion<string>().HasMaxLength(8);
+        builder.Property(c => c.Repository).HasMaxLength(ImageRepository.MaxNameLength);
+        builder.Property(c => c.Tag).HasMaxLength(ImageTag.MaxNameLength);
+        builder.Property(c => c.Digest).HasMaxLength(140);
+        // A sync reads and removes the changes of one registry up to the newest it saw.
+        builder.HasIndex(c => new { c.RegistryId, c.Id });
+        builder.HasOne<ImageRegistry>().WithMany().HasForeignKey(c => c.RegistryId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class ImageRepositoryConfiguration : IEntityTypeConfiguration<ImageRepository>
 {
     public void Configure(EntityTypeBuilder<ImageRepository> builder)

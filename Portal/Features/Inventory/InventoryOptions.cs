@@ -20,6 +20,12 @@ public sealed class InventoryOptions : IValidatableObject
     [Required]
     public string DevTagPattern { get; set; } = ChannelSettings.Default.DevTagPattern;
 
+    /// <summary>
+    /// For a registry that sends its push and delete events: how long incremental syncs may read only the repositories
+    /// events named before one checks every tag again by HEAD (which catches an event lost on the way).
+    /// </summary>
+    public TimeSpan VerifyEvery { get; set; } = TimeSpan.FromDays(1);
+
     public ChannelSettings ToChannelSettings() => new(ChannelLabel, DevLabelValues, DevTagPattern);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
@@ -32,6 +38,11 @@ public sealed class InventoryOptions : IValidatableObject
         catch (ArgumentException ex)
         {
             error = $"Inventory:DevTagPattern is not a valid regular expression: {ex.Message}";
+        }
+
+        if (VerifyEvery < TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Inventory:VerifyEvery must not be negative.", [nameof(VerifyEvery)]);
         }
 
         if (error is not null)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Core.Inventory;
 using Portal.Core.Jobs;
 using Portal.Core.Registry;
@@ -17,6 +18,10 @@ public enum SyncMode
     Full,
 }
 
+/// <param name="ChangedRepositories">
+/// A sync by registry events: how many repositories the events named (only those were read); null when the sync read
+/// every repository.
+/// </param>
 public sealed record SyncSummary(
     string Registry,
     int Repositories,
@@ -26,17 +31,21 @@ public sealed record SyncSummary(
     int ManifestDownloads,
     int GoneTags,
     int GoneRepositories,
-    IReadOnlyList<string> Skipped)
+    IReadOnlyList<string> Skipped,
+    int? ChangedRepositories = null)
 {
     public override string ToString() =>
         $"{Registry}: {Repositories} repositories, {Tags} tags ({UnchangedTags} unchanged by digest), {NewImages} new images, "
         + $"{ManifestDownloads} manifest downloads, {GoneTags} tags and {GoneRepositories} repositories gone"
+        + (ChangedRepositories is { } changed ? $"; by registry events: {changed} changed repositories read, the others kept as they were" : "")
         + (Skipped.Count > 0 ? $", {Skipped.Count} skipped (e.g. {Skipped[0]})" : "");
 }
 
 /// <summary>
 /// Reads a registry into the inventory. Everything is read first and written in one transaction at the end, so a
-/// registry that fails half-way leaves the previous inventory exactly as it was.
+/// registry that fails half-way leaves the previous inventory exactly as it was. For a registry that sends its push and
+/// delete events, an incremental sync reads only the repositories named by events since the last sync, as long as a
+/// sync checked every tag within <see cref="InventoryOptions.VerifyEvery"/>; otherwise it checks every tag by HEAD.
 /// </summary>
 public sealed class InventorySync(
     IDbContextFactory<PortalDbContext> contexts,
@@ -44,17 +53,21 @@ public sealed class InventorySync(
     RegistrySecrets secrets,
     ImageClassification classification,
     WorkloadImageLinker workloadImages,
+    IOptions<InventoryOptions> options,
     TimeProvider clock)
 {
     public async Task<SyncSummary> SyncAsync(int registryId, SyncMode mode, IJobProgress progress, CancellationToken cancellationToken)
     {
         var known = await LoadKnownAsync(registryId, cancellationToken);
         var registry = known.Registry;
+        var byEvents = mode == SyncMode.Incremental && registry.CanSyncByEvents(clock.GetUtcNow(), options.Value.VerifyEvery);
         var client = clients.Create(secrets.EndpointFor(registry));
         try
         {
-            var snapshot = await ReadRegistryAsync(client, known, mode, registry.MaxConcurrency, progress, cancellationToken);
-            return await ApplyAsync(registry, snapshot, cancellationToken);
+            var snapshot = byEvents
+                ? await ReadChangedRepositoriesAsync(client, known, registry.MaxConcurrency, progress, cancellationToken)
+                : await ReadRegistryAsync(client, known, mode, registry.MaxConcurrency, progress, cancellationToken);
+            return await ApplyAsync(registry, snapshot, known.ChangesUpTo, cancellationToken);
         }
         finally
         {
@@ -66,7 +79,37 @@ public sealed class InventorySync(
         IRegistryClient client, KnownInventory known, SyncMode mode, int concurrency, IJobProgress progress, CancellationToken cancellationToken)
     {
         var repositories = await client.ListRepositoriesAsync(cancellationToken);
-        var snapshot = new Snapshot(repositories);
+        var snapshot = new Snapshot(repositories, changedRepositories: null);
+        await ReadRepositoriesAsync(client, known, snapshot, mode, repositories, concurrency, progress, cancellationToken);
+        return snapshot;
+    }
+
+    /// <summary>
+    /// Reads only the repositories that registry events named since the last sync (by HEAD, as an incremental sync
+    /// does); every other repository keeps the tags it had, without a request.
+    /// </summary>
+    private static async Task<Snapshot> ReadChangedRepositoriesAsync(
+        IRegistryClient client, KnownInventory known, int concurrency, IJobProgress progress, CancellationToken cancellationToken)
+    {
+        var changed = known.ChangedRepositories;
+        var snapshot = new Snapshot([.. known.Repositories.Union(changed, StringComparer.Ordinal)], changed.Count);
+        foreach (var ((repository, tag), digest) in known.TagDigests)
+        {
+            if (!changed.Contains(repository))
+            {
+                snapshot.Tags[(repository, tag)] = digest;
+                snapshot.Unchanged++;
+            }
+        }
+
+        await ReadRepositoriesAsync(client, known, snapshot, SyncMode.Incremental, [.. changed.Order(StringComparer.Ordinal)], concurrency, progress,
+            cancellationToken);
+        return snapshot;
+    }
+
+    private static async Task ReadRepositoriesAsync(IRegistryClient client, KnownInventory known, Snapshot snapshot, SyncMode mode,
+        IReadOnlyList<string> repositories, int concurrency, IJobProgress progress, CancellationToken cancellationToken)
+    {
         var done = 0;
         using var progressGate = new SemaphoreSlim(1);
         await progress.ReportAsync(0, repositories.Count, cancellationToken);
@@ -89,8 +132,6 @@ public sealed class InventorySync(
                     progressGate.Release();
                 }
             });
-
-        return snapshot;
     }
 
     private static async Task ReadTagAsync(
@@ -175,7 +216,8 @@ public sealed class InventorySync(
     private static bool IsImageConfig(string mediaType) =>
         mediaType is MediaTypes.OciConfig or MediaTypes.DockerConfig;
 
-    private async Task<SyncSummary> ApplyAsync(ImageRegistry registry, Snapshot snapshot, CancellationToken cancellationToken)
+    /// <param name="changesUpTo">The newest registry event read before the registry was: it and those before it are done with.</param>
+    private async Task<SyncSummary> ApplyAsync(ImageRegistry registry, Snapshot snapshot, long changesUpTo, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -305,15 +347,17 @@ public sealed class InventorySync(
         }
 
         var tracked = await db.Registries.SingleAsync(r => r.Id == registry.Id, cancellationToken);
-        tracked.MarkSynced(now);
+        tracked.MarkSynced(now, checkedEveryTag: snapshot.ChangedRepositories is null);
         await db.SaveChangesAsync(cancellationToken);
+        // Events that arrived while the registry was being read stay for the next sync.
+        await db.RegistryChanges.Where(c => c.RegistryId == registry.Id && c.Id <= changesUpTo).ExecuteDeleteAsync(cancellationToken);
         await classification.ClassifyAsync(db, registry.Id, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         // Workloads seen before their image was inventoried now learn which image they run.
         await workloadImages.LinkAsync(cancellationToken);
 
         return new SyncSummary(registry.Name, present.Count, snapshot.Tags.Count, newImages, snapshot.Unchanged, snapshot.Downloads,
-            goneTags, goneRepositories, snapshot.Skipped.ToList());
+            goneTags, goneRepositories, snapshot.Skipped.ToList(), snapshot.ChangedRepositories);
     }
 
     // Set-based updates go in slices so no statement exceeds a provider's parameter limit.
@@ -355,21 +399,38 @@ public sealed class InventorySync(
                 select new { Repository = repository.Name, image.Digest })
             .AsNoTracking()
             .ToListAsync(cancellationToken);
+        var repositories = await db.Repositories.Where(r => r.RegistryId == registryId && r.GoneAt == null).Select(r => r.Name).ToListAsync(cancellationToken);
+        // Read last, so no event about what was read above is missed: a later one stays for the next sync.
+        var changes = await db.RegistryChanges.Where(c => c.RegistryId == registryId)
+            .GroupBy(c => c.Repository)
+            .Select(g => new { Repository = g.Key, UpTo = g.Max(c => c.Id) })
+            .ToListAsync(cancellationToken);
         return new KnownInventory(
             registry,
             tagDigests.ToDictionary(t => (t.Repository, t.Tag), t => t.Digest),
-            images.ToDictionary(i => (i.Repository, i.Digest), _ => true));
+            images.ToDictionary(i => (i.Repository, i.Digest), _ => true),
+            repositories,
+            changes.Select(c => c.Repository).ToHashSet(StringComparer.Ordinal),
+            changes.Count == 0 ? 0 : changes.Max(c => c.UpTo));
     }
 
+    /// <param name="Repositories">The repositories present at the last sync.</param>
+    /// <param name="ChangedRepositories">Repositories named by registry events not yet read.</param>
+    /// <param name="ChangesUpTo">The newest of those events.</param>
     private sealed record KnownInventory(
         ImageRegistry Registry,
         Dictionary<(string Repository, string Tag), string> TagDigests,
-        Dictionary<(string Repository, string Digest), bool> Images);
+        Dictionary<(string Repository, string Digest), bool> Images,
+        IReadOnlyList<string> Repositories,
+        IReadOnlySet<string> ChangedRepositories,
+        long ChangesUpTo);
 
     /// <summary>What the registry holds right now, gathered before anything is written.</summary>
-    private sealed class Snapshot(IReadOnlyList<string> repositories)
+    /// <param name="changedRepositories">For a sync by registry events, how many repositories the events named.</param>
+    private sealed class Snapshot(IReadOnlyList<string> repositories, int? changedRepositories)
     {
         public IReadOnlyList<string> Repositories { get; } = repositories;
+        public int? ChangedRepositories { get; } = changedRepositories;
         public ConcurrentDictionary<(string Repository, string Tag), string> Tags { get; } = new();
         public ConcurrentDictionary<(string Repository, string Digest), NewImage?> Images { get; } = new();
         public ConcurrentBag<string> Skipped { get; } = [];

@@ -9,11 +9,14 @@ namespace Portal.Features.Inventory;
 /// <summary>A registry as the Settings page shows it: never with its secret, only whether one is stored.</summary>
 public sealed record RegistryView(
     int Id, string Name, string Url, string? Username, bool HasSecret, string? ArtifactoryRepositoryKey,
-    bool AllowInsecure, int MaxConcurrency, DateTimeOffset? LastSyncedAt, int Repositories, int Tags);
+    bool AllowInsecure, int MaxConcurrency, DateTimeOffset? LastSyncedAt, int Repositories, int Tags,
+    bool FollowsEvents = false, DateTimeOffset? LastEventAt = null, DateTimeOffset? LastVerifiedAt = null);
 
 /// <summary>What an admin submits. A null <see cref="Secret"/> on edit keeps the stored one; an empty string clears it.</summary>
+/// <param name="FollowsEvents">The registry sends its push and delete events to the portal (see <see cref="ImageRegistry.FollowsEvents"/>).</param>
 public sealed record RegistryInput(
-    string Name, string Url, string? Username, string? Secret, string? ArtifactoryRepositoryKey, bool AllowInsecure, int MaxConcurrency);
+    string Name, string Url, string? Username, string? Secret, string? ArtifactoryRepositoryKey, bool AllowInsecure, int MaxConcurrency,
+    bool FollowsEvents = false);
 
 public sealed record RegistryResult(bool Succeeded, IReadOnlyList<string> Errors, int? Id = null)
 {
@@ -42,7 +45,8 @@ public sealed class RegistryManagement(
                 select new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
         return registries.Select(r => new RegistryView(r.Id, r.Name, r.Url, r.Username, r.HasSecret, r.ArtifactoryRepositoryKey,
-            r.AllowInsecure, r.MaxConcurrency, r.LastSyncedAt, repositoryCounts.GetValueOrDefault(r.Id), tagCounts.GetValueOrDefault(r.Id))).ToList();
+            r.AllowInsecure, r.MaxConcurrency, r.LastSyncedAt, repositoryCounts.GetValueOrDefault(r.Id), tagCounts.GetValueOrDefault(r.Id),
+            r.FollowsEvents, r.LastEventAt, r.LastVerifiedAt)).ToList();
     }
 
     public async Task<RegistryResult> AddAsync(
@@ -61,6 +65,7 @@ public sealed class RegistryManagement(
 
         var registry = ImageRegistry.Create(input.Name, url!, input.Username, secrets.Protect(input.Secret), input.ArtifactoryRepositoryKey,
             input.AllowInsecure, input.MaxConcurrency, clock.GetUtcNow());
+        registry.FollowEvents(input.FollowsEvents);
         db.Registries.Add(registry);
         await db.SaveChangesAsync(cancellationToken);
         await audit.RecordAsync(actorKind, actor, "registry.added", registry.Name, after: Describe(registry),
@@ -89,6 +94,7 @@ public sealed class RegistryManagement(
 
         var before = Describe(registry);
         registry.Update(input.Name, url!, input.Username, input.ArtifactoryRepositoryKey, input.AllowInsecure, input.MaxConcurrency);
+        registry.FollowEvents(input.FollowsEvents);
         if (input.Secret is not null)
         {
             registry.ReplaceSecret(secrets.Protect(input.Secret));
@@ -164,6 +170,6 @@ public sealed class RegistryManagement(
     private static string Describe(ImageRegistry r) =>
         System.Text.Json.JsonSerializer.Serialize(new
         {
-            r.Name, r.Url, r.Username, secret = r.HasSecret ? "set" : "none", r.ArtifactoryRepositoryKey, r.AllowInsecure, r.MaxConcurrency,
+            r.Name, r.Url, r.Username, secret = r.HasSecret ? "set" : "none", r.ArtifactoryRepositoryKey, r.AllowInsecure, r.MaxConcurrency, r.FollowsEvents,
         });
 }

@@ -782,7 +782,16 @@ namespace Portal.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("FollowsEvents")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTimeOffset?>("LastEventAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateTimeOffset?>("LastSyncedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LastVerifiedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("MaxConcurrency")
@@ -894,6 +903,45 @@ namespace Portal.Data.Migrations.Postgres
                     b.HasIndex("ImageId", "GoneAt", "Name");
 
                     b.ToTable("tags", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Inventory.RegistryChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
+
+                    b.Property<string>("Digest")
+                        .HasMaxLength(140)
+                        .HasColumnType("character varying(140)");
+
+                    b.Property<DateTimeOffset>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("RegistryId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Repository")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RegistryId", "Id");
+
+                    b.ToTable("registry_changes", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Jobs.JobRun", b =>
@@ -1814,6 +1862,15 @@ namespace Portal.Data.Migrations.Postgres
                     b.HasOne("Portal.Core.Inventory.ImageRepository", null)
                         .WithMany()
                         .HasForeignKey("RepositoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Inventory.RegistryChange", b =>
+                {
+                    b.HasOne("Portal.Core.Inventory.ImageRegistry", null)
+                        .WithMany()
+                        .HasForeignKey("RegistryId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

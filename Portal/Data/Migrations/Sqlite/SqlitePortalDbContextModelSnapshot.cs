@@ -751,7 +751,16 @@ namespace Portal.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("FollowsEvents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastEventAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("LastSyncedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastVerifiedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("MaxConcurrency")
@@ -859,6 +868,43 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasIndex("ImageId", "GoneAt", "Name");
 
                     b.ToTable("tags", (string)null);
+                });
+
+            modelBuilder.Entity("Portal.Core.Inventory.RegistryChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Digest")
+                        .HasMaxLength(140)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReceivedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RegistryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Repository")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RegistryId", "Id");
+
+                    b.ToTable("registry_changes", (string)null);
                 });
 
             modelBuilder.Entity("Portal.Core.Jobs.JobRun", b =>
@@ -1753,6 +1799,15 @@ namespace Portal.Data.Migrations.Sqlite
                     b.HasOne("Portal.Core.Inventory.ImageRepository", null)
                         .WithMany()
                         .HasForeignKey("RepositoryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Core.Inventory.RegistryChange", b =>
+                {
+                    b.HasOne("Portal.Core.Inventory.ImageRegistry", null)
+                        .WithMany()
+                        .HasForeignKey("RegistryId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
