@@ -22,4 +22,16 @@ public static class Formats
 
     public static string Time(DateTimeOffset? time) =>
         time is null ? "—" : time.Value.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC";
+
+    /// <summary>A period as people say it: "day", "12 hours", "30 minutes", "2 days".</summary>
+    public static string Duration(TimeSpan period) => period switch
+    {
+        { TotalDays: 1 } => "day",
+        { TotalDays: >= 1 } when period.TotalDays % 1 == 0 => $"{period.TotalDays:0} days",
+        { TotalHours: 1 } => "hour",
+        { TotalHours: >= 1 } when period.TotalHours % 1 == 0 => $"{period.TotalHours:0} hours",
+        { TotalMinutes: 1 } => "minute",
+        { TotalMinutes: >= 1 } when period.TotalMinutes % 1 == 0 => $"{period.TotalMinutes:0} minutes",
+        _ => period.ToString("c", CultureInfo.InvariantCulture),
+    };
 }
