@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Core.Jobs;
+using Portal.Core.Registry;
 using Portal.Features.Inventory;
 using Portal.Tests.TestInfrastructure;
 
@@ -88,6 +89,24 @@ internal sealed class PortalSession : IAsyncDisposable
             "benchmark@example.org", cancellationToken);
         return result.Id ?? throw new InvalidOperationException($"Adding registry {name} failed: {string.Join(" ", result.Errors)}");
     }
+
+    /// <summary>Marks the registry as sending its push and delete events, as an admin does in Settings.</summary>
+    public async Task FollowEventsAsync(int registryId, CancellationToken cancellationToken)
+    {
+        var management = Services.GetRequiredService<RegistryManagement>();
+        var registry = (await management.ListAsync(cancellationToken)).Single(r => r.Id == registryId);
+        var result = await management.UpdateAsync(registryId, new RegistryInput(registry.Name, registry.Url, registry.Username, null,
+            registry.ArtifactoryRepositoryKey, registry.AllowInsecure, registry.MaxConcurrency, FollowsEvents: true), "benchmark@example.org", cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException(string.Join(" ", result.Errors));
+        }
+    }
+
+    /// <summary>Receives a push event for a tag of <paramref name="repository"/>, as the events endpoint does.</summary>
+    public async Task ReceiveEventAsync(int registryId, string repository, CancellationToken cancellationToken) =>
+        await Services.GetRequiredService<RegistryEventReceiver>().ReceiveAsync(registryId,
+            new RegistryEventBatch([new RegistryEvent(RegistryEventAction.Push, repository, null, null)], 0), cancellationToken);
 
     /// <summary>One sync through a fresh scope, timed, with the time the read phase ended (the last progress report).</summary>
     public async Task<TimedSync> SyncAsync(int registryId, SyncMode mode, CancellationToken cancellationToken)

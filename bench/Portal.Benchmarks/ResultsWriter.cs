@@ -33,20 +33,28 @@ internal static class ResultsWriter
         var incremental = Stats.Median(runs.Select(r => r.Incremental.Elapsed));
         var heads = Stats.Median(runs.Select(r => r.HeadBaseline.Elapsed));
         var fullRatio = full / baseline;
-        var incrementalRatio = incremental / full;
+        var byEvents = Stats.Median(runs.Select(r => r.ByEvents.Elapsed));
+        var oneEvent = Stats.Median(runs.Select(r => r.OneEvent.Elapsed));
+        var incrementalRatio = byEvents / full;
         var tags = Stats.Number(sync.PushedTags);
         var median = $"median of {runs.Count}";
 
         report.Add($"Full sync, {tags} tags, empty DB ({median})", Stats.Seconds(full),
             $"{Stats.Seconds(baseline)} HttpClient loop, same requests", Stats.Ratio(fullRatio),
             $"<= {Stats.Ratio(FullSyncTarget)} baseline", fullRatio <= FullSyncTarget);
-        report.Add($"No-change incremental sync ({median})", Stats.Seconds(incremental), $"{Stats.Seconds(full)} full sync",
+        report.Add($"No-change incremental sync, registry events followed ({median})", Stats.Seconds(byEvents), $"{Stats.Seconds(full)} full sync",
             Stats.Ratio(incrementalRatio), $"<= {Stats.Ratio(IncrementalTarget)} full sync", incrementalRatio <= IncrementalTarget);
+        var eventRequests = runs.Max(r => r.Portal.ByEventsRequests.Values.Sum());
+        report.Add("  registry requests in it (max)", Stats.Number(eventRequests), "", "", "= 0", eventRequests == 0);
+        report.Add("  incremental after an event for one repository", Stats.Seconds(oneEvent), $"{Stats.Seconds(full)} full sync",
+            Stats.Ratio(oneEvent / full), "", null);
+        report.Add($"No-change incremental sync, every tag by HEAD (events not followed, or once per Inventory:VerifyEvery)", Stats.Seconds(incremental),
+            $"{Stats.Seconds(full)} full sync", Stats.Ratio(incremental / full), "", null);
         var downloads = runs.Max(r => r.Incremental.Summary.ManifestDownloads);
-        report.Add("  manifest downloads in incremental (max)", Stats.Number(downloads), "", "", "= 0", downloads == 0);
-        report.Add("  incremental vs its HTTP floor", Stats.Seconds(incremental),
+        report.Add("  manifest downloads in it (max)", Stats.Number(downloads), "", "", "= 0", downloads == 0);
+        report.Add("  incremental by HEAD vs its HTTP floor", Stats.Seconds(incremental),
             $"{Stats.Seconds(heads)} loop of catalog+tags+1 HEAD/tag", Stats.Ratio(incremental / heads), "", null);
-        report.Add("  HTTP floor of incremental vs full sync", Stats.Seconds(heads), $"{Stats.Seconds(full)} full sync",
+        report.Add("  HTTP floor of incremental by HEAD vs full sync", Stats.Seconds(heads), $"{Stats.Seconds(full)} full sync",
             Stats.Ratio(heads / full), "", null);
 
         foreach (var memory in sync.Memory)
@@ -59,25 +67,30 @@ internal static class ResultsWriter
     {
         log.WriteLine();
         log.WriteLine($"Sync details ({Stats.Number(sync.PushedTags)} tags pushed in {Stats.Seconds(sync.PushTime)}):");
-        log.WriteLine("  run  baseline  HEAD-loop  full-sync (read + apply)         incremental (read + apply)");
+        log.WriteLine("  run  baseline  HEAD-loop  full-sync (read + apply)         incremental by HEAD (read + apply)  by events  one event");
         foreach (var (run, i) in sync.Runs.Select((r, i) => (r, i)))
         {
             log.WriteLine($"  {i + 1,3}  {Stats.Seconds(run.Baseline.Elapsed),8}  {Stats.Seconds(run.HeadBaseline.Elapsed),9}  "
                 + $"{Stats.Seconds(run.Full.Elapsed),8} ({Stats.Seconds(run.Full.ReadPhase)} + {Stats.Seconds(run.Full.ApplyPhase)})       "
-                + $"{Stats.Seconds(run.Incremental.Elapsed),8} ({Stats.Seconds(run.Incremental.ReadPhase)} + {Stats.Seconds(run.Incremental.ApplyPhase)})");
+                + $"{Stats.Seconds(run.Incremental.Elapsed),8} ({Stats.Seconds(run.Incremental.ReadPhase)} + {Stats.Seconds(run.Incremental.ApplyPhase)})        "
+                + $"{Stats.Seconds(run.ByEvents.Elapsed),9}  {Stats.Seconds(run.OneEvent.Elapsed),9}");
         }
 
         var last = sync.Runs[^1];
         log.WriteLine("  Registry requests (last run):      " + string.Join("  ", RequestCounter.Kinds.Select(k => $"{k,14}")));
         WriteRequests(log, "    baseline loop", last.BaselineRequests);
-        WriteRequests(log, "    full sync", last.FullRequests);
+        WriteRequests(log, "    full sync", last.Portal.FullRequests);
         WriteRequests(log, "    HEAD loop", last.HeadBaselineRequests);
-        WriteRequests(log, "    incremental sync", last.IncrementalRequests);
+        WriteRequests(log, "    incremental sync", last.Portal.IncrementalRequests);
+        WriteRequests(log, "    by events", last.Portal.ByEventsRequests);
+        WriteRequests(log, "    after one event", last.Portal.OneEventRequests);
         log.WriteLine("  SQL commands during the sync (last run; count / time inside SQLite):");
-        WriteSql(log, "    full sync", last.FullSql);
-        WriteSql(log, "    incremental sync", last.IncrementalSql);
+        WriteSql(log, "    full sync", last.Portal.FullSql);
+        WriteSql(log, "    incremental sync", last.Portal.IncrementalSql);
         log.WriteLine($"  Last full sync: {last.Full.Summary}");
         log.WriteLine($"  Last incremental sync: {last.Incremental.Summary}");
+        log.WriteLine($"  Last sync by events: {last.ByEvents.Summary}");
+        log.WriteLine($"  Last sync after one event: {last.OneEvent.Summary}");
         WriteMemory(log, sync.Memory);
         WriteAllocations(log, sync.Allocations, "a full sync");
         if (sync.Memory.Count > 0)

@@ -1,13 +1,28 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using Portal.Features.Inventory;
 using Portal.Tests.TestInfrastructure.Registry;
 
 namespace Portal.Benchmarks;
 
+/// <summary>The portal's syncs of one run, each with the registry requests and SQL it made.</summary>
+/// <param name="Incremental">A no-change incremental sync that checks every tag by HEAD (a registry whose events are not followed).</param>
+/// <param name="ByEvents">A no-change incremental sync of the same registry once its events are followed: no event came, so no repository is read.</param>
+/// <param name="OneEvent">An incremental sync after an event named one repository (a re-push of a tag it already had): that repository alone is read.</param>
+internal sealed record PortalSyncs(
+    TimedSync Full, IReadOnlyDictionary<string, int> FullRequests, IReadOnlyDictionary<string, (int Commands, TimeSpan Duration)> FullSql,
+    TimedSync Incremental, IReadOnlyDictionary<string, int> IncrementalRequests, IReadOnlyDictionary<string, (int Commands, TimeSpan Duration)> IncrementalSql,
+    TimedSync ByEvents, IReadOnlyDictionary<string, int> ByEventsRequests, TimedSync OneEvent, IReadOnlyDictionary<string, int> OneEventRequests);
+
 internal sealed record SyncRun(
     CrawlResult Baseline, IReadOnlyDictionary<string, int> BaselineRequests, CrawlResult HeadBaseline, IReadOnlyDictionary<string, int> HeadBaselineRequests,
-    TimedSync Full, IReadOnlyDictionary<string, int> FullRequests, IReadOnlyDictionary<string, (int Commands, TimeSpan Duration)> FullSql,
-    TimedSync Incremental, IReadOnlyDictionary<string, int> IncrementalRequests, IReadOnlyDictionary<string, (int Commands, TimeSpan Duration)> IncrementalSql);
+    PortalSyncs Portal)
+{
+    public TimedSync Full => Portal.Full;
+    public TimedSync Incremental => Portal.Incremental;
+    public TimedSync ByEvents => Portal.ByEvents;
+    public TimedSync OneEvent => Portal.OneEvent;
+}
 
 internal sealed record SyncResults(TimeSpan PushTime, int PushedTags, IReadOnlyList<SyncRun> Runs, IReadOnlyList<SyncMemory> Memory,
     IReadOnlyList<(string Type, long Bytes)> Allocations);
@@ -54,7 +69,8 @@ internal sealed class SyncBenchmark(BenchmarkOptions options, TextWriter log)
             runs.Add(run);
             await Log($"Run {i + 1}/{options.Runs}: baseline loop {Stats.Seconds(run.Baseline.Elapsed)} (HEAD loop {Stats.Seconds(run.HeadBaseline.Elapsed)}), "
                 + $"full sync {Stats.Seconds(run.Full.Elapsed)} (read {Stats.Seconds(run.Full.ReadPhase)}, apply {Stats.Seconds(run.Full.ApplyPhase)}), "
-                + $"incremental {Stats.Seconds(run.Incremental.Elapsed)} (read {Stats.Seconds(run.Incremental.ReadPhase)}, apply {Stats.Seconds(run.Incremental.ApplyPhase)}); "
+                + $"incremental {Stats.Seconds(run.Incremental.Elapsed)} (read {Stats.Seconds(run.Incremental.ReadPhase)}, apply {Stats.Seconds(run.Incremental.ApplyPhase)}), "
+                + $"by events {Stats.Seconds(run.ByEvents.Elapsed)}, after one event {Stats.Seconds(run.OneEvent.Elapsed)}; "
                 + $"{run.Full.Summary}");
             if (run.Full.Summary.Tags != pushed.Count)
             {
@@ -85,20 +101,21 @@ internal sealed class SyncBenchmark(BenchmarkOptions options, TextWriter log)
             (heads, headRequests) = await BaselineAsync(registry, headOnly: true, cancellationToken);
         }
 
-        var (full, fullRequests, fullSql, incremental, incrementalRequests, incrementalSql) = await PortalSyncsAsync(registry, cancellationToken);
+        var syncs = await PortalSyncsAsync(registry, cancellationToken);
         if (!baselineFirst)
         {
             (baseline, baselineRequests) = await BaselineAsync(registry, headOnly: false, cancellationToken);
             (heads, headRequests) = await BaselineAsync(registry, headOnly: true, cancellationToken);
         }
 
-        return new SyncRun(baseline!, baselineRequests!, heads!, headRequests!, full, fullRequests, fullSql, incremental, incrementalRequests, incrementalSql);
+        return new SyncRun(baseline!, baselineRequests!, heads!, headRequests!, syncs);
     }
 
-    /// <summary>A full sync into a fresh portal database, then a no-change incremental sync; requests and SQL counted.</summary>
-    private async Task<(TimedSync, IReadOnlyDictionary<string, int>, IReadOnlyDictionary<string, (int, TimeSpan)>,
-        TimedSync, IReadOnlyDictionary<string, int>, IReadOnlyDictionary<string, (int, TimeSpan)>)> PortalSyncsAsync(
-        DockerRegistryServer registry, CancellationToken cancellationToken)
+    /// <summary>
+    /// A full sync into a fresh portal database, then a no-change incremental sync by HEAD; then, with the registry's
+    /// events followed, a no-change incremental sync and one after an event for one repository; requests and SQL counted.
+    /// </summary>
+    private async Task<PortalSyncs> PortalSyncsAsync(DockerRegistryServer registry, CancellationToken cancellationToken)
     {
         var counter = new RequestCounter();
         using var sql = new SqlCommandProbe();
@@ -114,8 +131,29 @@ internal sealed class SyncBenchmark(BenchmarkOptions options, TextWriter log)
         counter.Reset();
         sql.Start();
         var incremental = await portal.SyncAsync(registryId, SyncMode.Incremental, cancellationToken);
-        return (full, fullRequests, fullSql, incremental, counter.Snapshot(), sql.Stop());
+        var incrementalSql = sql.Stop();
+        var incrementalRequests = counter.Snapshot();
+
+        // No event arrives while nothing changes: the next sync has no repository to read.
+        await portal.FollowEventsAsync(registryId, cancellationToken);
+        counter.Reset();
+        var byEvents = await portal.SyncAsync(registryId, SyncMode.Incremental, cancellationToken);
+        var byEventsRequests = counter.Snapshot();
+        if (byEvents.Summary.ChangedRepositories != 0)
+        {
+            throw new InvalidOperationException($"The sync by events read {byEvents.Summary.ChangedRepositories} repositories; no event was sent.");
+        }
+
+        // What a registry sends when a tag is pushed again unchanged: its repository is read, by HEAD, and nothing else.
+        using var http = registry.CreateHttpClient();
+        var repository = (await http.GetFromJsonAsync<Catalog>("v2/_catalog?n=1", cancellationToken))!.Repositories[0];
+        await portal.ReceiveEventAsync(registryId, repository, cancellationToken);
+        counter.Reset();
+        var oneEvent = await portal.SyncAsync(registryId, SyncMode.Incremental, cancellationToken);
+        return new PortalSyncs(full, fullRequests, fullSql, incremental, incrementalRequests, incrementalSql, byEvents, byEventsRequests, oneEvent, counter.Snapshot());
     }
+
+    private sealed record Catalog(IReadOnlyList<string> Repositories);
 
     private async Task<(CrawlResult, IReadOnlyDictionary<string, int>)> BaselineAsync(DockerRegistryServer registry, bool headOnly,
         CancellationToken cancellationToken)
