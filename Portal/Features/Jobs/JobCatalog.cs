@@ -18,7 +18,7 @@ public static class JobCatalog
             "0 30 2 * * ?"),
         new(InventorySyncJob.Name,
             "Inventory sync",
-            "Reads every registry's repositories, tags and images (incremental: unchanged tags cost one HEAD).",
+            "Reads every registry's repositories, tags and images (incremental: unchanged tags cost one HEAD; for a registry whose events are followed, only the repositories they named).",
             typeof(InventorySyncJob),
             "0 0/30 * * * ?"),
         new(WorkloadSyncJob.Name,
