@@ -30,19 +30,12 @@ public static class RegistryEventEndpoints
     private static async Task<Results<Accepted<RegistryEventsReceived>, ProblemHttpResult>> ReceiveAsync(
         int id, HttpContext context, ApiKeyManagement keys, RegistryEventReceiver receiver, CancellationToken cancellationToken)
     {
-        var (check, keyName) = await keys.CheckAsync(ScanReportEndpoints.PresentedKey(context.Request), ApiKeyScopes.RegistryEventsWrite, cancellationToken);
-        switch (check)
+        var (refused, _) = await ApiKeyRequirement.CheckAsync(context, keys, ApiKeyScopes.RegistryEventsWrite,
+            $"Configure the registry to send an API key with the {ApiKeyScopes.RegistryEventsWrite} scope as 'Authorization: Bearer KEY'. Admins create keys in Settings.",
+            cancellationToken);
+        if (refused is not null)
         {
-            case ApiKeyCheck.Missing:
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                return Problem(StatusCodes.Status401Unauthorized, "API key required",
-                    $"Configure the registry to send an API key with the {ApiKeyScopes.RegistryEventsWrite} scope as 'Authorization: Bearer KEY'. Admins create keys in Settings.");
-            case ApiKeyCheck.Invalid:
-                context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-                return Problem(StatusCodes.Status401Unauthorized, "API key not accepted", "The key is unknown, revoked or expired.");
-            case ApiKeyCheck.WrongScope:
-                return Problem(StatusCodes.Status403Forbidden, "API key lacks the scope",
-                    $"The key '{keyName}' does not have the {ApiKeyScopes.RegistryEventsWrite} scope.");
+            return refused;
         }
 
         if (context.Request.ContentLength > MaxBodyBytes)

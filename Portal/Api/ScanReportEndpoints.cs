@@ -31,19 +31,12 @@ public static class ScanReportEndpoints
         HttpContext context, ApiKeyManagement keys, FindingIngestion ingestion, IOptions<ScanReportReaderOptions> options,
         string? format, string? digest, CancellationToken cancellationToken)
     {
-        var (check, keyName) = await keys.CheckAsync(PresentedKey(context.Request), ApiKeyScopes.ScanReportsWrite, cancellationToken);
-        switch (check)
+        var (refused, keyName) = await ApiKeyRequirement.CheckAsync(context, keys, ApiKeyScopes.ScanReportsWrite,
+            $"Send an API key with the {ApiKeyScopes.ScanReportsWrite} scope as 'Authorization: Bearer KEY' or '{ApiKeyHeader}: KEY'. Admins create keys in Settings.",
+            cancellationToken);
+        if (refused is not null)
         {
-            case ApiKeyCheck.Missing:
-                context.Response.Headers.WWWAuthenticate = "Bearer";
-                return Problem(StatusCodes.Status401Unauthorized, "API key required",
-                    $"Send an API key with the {ApiKeyScopes.ScanReportsWrite} scope as 'Authorization: Bearer KEY' or '{ApiKeyHeader}: KEY'. Admins create keys in Settings.");
-            case ApiKeyCheck.Invalid:
-                context.Response.Headers.WWWAuthenticate = "Bearer error=\"invalid_token\"";
-                return Problem(StatusCodes.Status401Unauthorized, "API key not accepted", "The key is unknown, revoked or expired.");
-            case ApiKeyCheck.WrongScope:
-                return Problem(StatusCodes.Status403Forbidden, "API key lacks the scope",
-                    $"The key '{keyName}' does not have the {ApiKeyScopes.ScanReportsWrite} scope.");
+            return refused;
         }
 
         ReportFormat? stated = null;
