@@ -161,9 +161,10 @@ public sealed class EndpointAuthorizationTests(PortalAppFactory factory) : Porta
         // checked by the endpoints (ScanReportApiTests, XrayWebhookTests). The admission webhook is called by the Kubernetes API
         // server, which cannot sign in: it answers only over HTTPS when TLS is required (AdmissionEndpointTests). Gateway
         // uploads need an API key with the gateway:upload scope; gateway reads (/content/{remote}/{**path}, left out below
-        // with the static assets) are anonymous or need a key per remote (ContentGatewayTests).
+        // with the static assets) are anonymous or need a key per remote (ContentGatewayTests). Registries deliver their events
+        // with an API key with the registry-events:write scope (RegistryEventSyncTests).
         string[] open = ["/health/live", "/health/ready", "/signin", "/signed-out", "/error", "/api/v1/scan-reports", "/api/v1/webhooks/xray",
-            "/api/v1/admission/validate", "/api/v1/content/{remote}/upload"];
+            "/api/v1/admission/validate", "/api/v1/content/{remote}/upload", "/api/v1/registries/{id:int}/events"];
         var endpoints = Factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
 
         var anonymous = endpoints
