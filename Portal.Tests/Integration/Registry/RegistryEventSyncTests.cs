@@ -196,6 +196,17 @@ public sealed class RegistryEventSyncTests : IAsyncLifetime
         (await ChangesAsync()).ShouldBe(["team/x"]);
     }
 
+    [Fact]
+    public async Task DeletingARegistryDeletesTheEventsItSent()
+    {
+        await _pusher.PushImageAsync("team/app", "1.0", new ImageSpec { Content = "app 1.0" }, Ct);
+        await WaitForChangesAsync("team/app");
+
+        (await _portal.Services.GetRequiredService<RegistryManagement>().DeleteAsync(_registryId, "admin@example.test", Ct)).ShouldBeTrue();
+
+        (await ChangesAsync()).ShouldBeEmpty();
+    }
+
     private static async Task<HttpResponseMessage> PostAsync(HttpClient client, int registryId, string body, string? key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/registries/{registryId}/events")
