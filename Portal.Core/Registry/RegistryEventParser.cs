@@ -31,12 +31,12 @@ public sealed class RegistryEventFormatException(string message) : Exception(mes
 /// </summary>
 public static class RegistryEventParser
 {
-    public static RegistryEventBatch Parse(ReadOnlySpan<byte> body)
+    public static RegistryEventBatch Parse(ReadOnlyMemory<byte> body)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 32 });
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 32 });
         }
         catch (JsonException ex)
         {
