@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Api;
 using Portal.Core.ApiKeys;
 using Portal.Core.Jobs;
+using Portal.Core.Registry;
 using Portal.Data;
 using Portal.Features.ApiKeys;
 using Portal.Features.Inventory;
@@ -74,7 +75,7 @@ public sealed class RegistryEventSyncTests : IAsyncLifetime
         var doomed = await _pusher.PushImageAsync("team/tool", "old", new ImageSpec { Content = "tool old" }, Ct);
         await _pusher.PushImageAsync("team/tool", "new", new ImageSpec { Content = "tool new" }, Ct);
         await _pusher.PushImageAsync("team/quiet", "1", new ImageSpec { Content = "quiet" }, Ct);
-        await WaitForChangesAsync("team/app", "team/tool", "team/quiet");
+        await WaitForPushEventAsync("team/quiet", "1");
 
         var first = await SyncAsync();
         first.ChangedRepositories.ShouldBeNull("nothing checked every tag yet, so the first sync reads the whole registry");
@@ -92,21 +93,25 @@ public sealed class RegistryEventSyncTests : IAsyncLifetime
 
         var pushed = await _pusher.PushImageAsync("team/app", "1.1", new ImageSpec { Content = "app 1.1" }, Ct);
         await _pusher.DeleteManifestAsync("team/tool", doomed, Ct);
-        await WaitForChangesAsync("team/app", "team/tool");
+        // A delete can arrive as more than one event (the manifest, and the tag it had); the registry delivers in order,
+        // so once the event of a push after them is in, so are they.
+        await _pusher.PushImageAsync("team/app", "1.2", new ImageSpec { Content = "app 1.2" }, Ct);
+        await WaitForPushEventAsync("team/app", "1.2");
         var changed = await SyncAsync();
 
         changed.ChangedRepositories.ShouldBe(2);
-        changed.NewImages.ShouldBe(1);
-        changed.ManifestDownloads.ShouldBe(1, "team/app's new tag; its known tag and team/tool's are unchanged by HEAD");
+        changed.NewImages.ShouldBe(2);
+        changed.ManifestDownloads.ShouldBe(2, "team/app's new tags; its known tag and team/tool's are unchanged by HEAD");
         changed.GoneTags.ShouldBe(1);
-        changed.Tags.ShouldBe(4);
+        changed.Tags.ShouldBe(5);
         await using var db = await ContextAsync();
         var live = await (from tag in db.Tags
                           join repository in db.Repositories on tag.RepositoryId equals repository.Id
                           join image in db.Images on tag.ImageId equals image.Id
                           where tag.GoneAt == null
                           select repository.Name + ":" + tag.Name + "@" + image.Digest).ToListAsync(Ct);
-        live.Select(t => t[..t.IndexOf('@', StringComparison.Ordinal)]).ShouldBe(["team/app:1.0", "team/app:1.1", "team/tool:new", "team/quiet:1"], ignoreOrder: true);
+        live.Select(t => t[..t.IndexOf('@', StringComparison.Ordinal)]).ShouldBe(["team/app:1.0", "team/app:1.1", "team/app:1.2", "team/tool:new", "team/quiet:1"],
+            ignoreOrder: true);
         live.ShouldContain($"team/app:1.1@{pushed}");
         (await ChangesAsync()).ShouldBeEmpty();
     }
@@ -115,12 +120,12 @@ public sealed class RegistryEventSyncTests : IAsyncLifetime
     public async Task AChangeWhoseEventWasLostIsFoundOnceTheVerificationIntervalHasPassed()
     {
         await _pusher.PushImageAsync("team/app", "1.0", new ImageSpec { Content = "app 1.0" }, Ct);
-        await WaitForChangesAsync("team/app");
+        await WaitForPushEventAsync("team/app", "1.0");
         (await SyncAsync()).ChangedRepositories.ShouldBeNull();
         var verifiedAt = DateTimeOffset.UtcNow;
 
         await _pusher.PushImageAsync("team/app", "1.1", new ImageSpec { Content = "app 1.1" }, Ct);
-        await WaitForChangesAsync("team/app");
+        await WaitForPushEventAsync("team/app", "1.1");
         // As if the event had never arrived (the portal was down longer than the registry kept retrying).
         await using (var db = await ContextAsync())
         {
@@ -148,7 +153,7 @@ public sealed class RegistryEventSyncTests : IAsyncLifetime
     public async Task ARegistryThatDoesNotFollowEventsIsCheckedByHeadEveryTime()
     {
         await _pusher.PushImageAsync("team/app", "1.0", new ImageSpec { Content = "app 1.0" }, Ct);
-        await WaitForChangesAsync("team/app");
+        await WaitForPushEventAsync("team/app", "1.0");
         var management = _portal.Services.GetRequiredService<RegistryManagement>();
         (await management.UpdateAsync(_registryId,
             new RegistryInput("events", _registry.BaseUrl, null, null, null, AllowInsecure: true, MaxConcurrency: 4, FollowsEvents: false),
@@ -200,7 +205,7 @@ public sealed class RegistryEventSyncTests : IAsyncLifetime
     public async Task DeletingARegistryDeletesTheEventsItSent()
     {
         await _pusher.PushImageAsync("team/app", "1.0", new ImageSpec { Content = "app 1.0" }, Ct);
-        await WaitForChangesAsync("team/app");
+        await WaitForPushEventAsync("team/app", "1.0");
 
         (await _portal.Services.GetRequiredService<RegistryManagement>().DeleteAsync(_registryId, "admin@example.test", Ct)).ShouldBeTrue();
 
@@ -221,15 +226,26 @@ public sealed class RegistryEventSyncTests : IAsyncLifetime
         return await client.SendAsync(request, Ct);
     }
 
-    /// <summary>Distribution delivers events on a queue of its own, a moment after the push: waits (bounded) until each repository has one.</summary>
-    private async Task WaitForChangesAsync(params string[] repositories)
+    /// <summary>
+    /// Distribution delivers events on a queue of its own, in order, a moment after the push: waits (bounded) until the
+    /// push of <paramref name="repository"/>:<paramref name="tag"/> is in, and with it every event sent before.
+    /// </summary>
+    private async Task WaitForPushEventAsync(string repository, string tag)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!repositories.All((await ChangesAsync()).Contains))
+        while (true)
         {
+            await using (var db = await ContextAsync())
+            {
+                if (await db.RegistryChanges.AnyAsync(c => c.Repository == repository && c.Tag == tag && c.Action == RegistryEventAction.Push, Ct))
+                {
+                    return;
+                }
+            }
+
             if (waited.Elapsed > TimeSpan.FromSeconds(20))
             {
-                throw new TimeoutException($"The registry sent no event for {string.Join(", ", repositories)} within 20 s; see {_registry.LogPath}.");
+                throw new TimeoutException($"The registry sent no event for the push of {repository}:{tag} within 20 s; see {_registry.LogPath}.");
             }
 
             await Task.Delay(50, Ct);
