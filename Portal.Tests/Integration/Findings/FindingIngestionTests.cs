@@ -273,6 +273,79 @@ public sealed class FindingIngestionTests(PostgresServer postgres)
         (await db.ScanRecords.CountAsync(Ct)).ShouldBe(1);
     }
 
+    [Theory]
+    [MemberData(nameof(Databases))]
+    public async Task ReportsOfOneDigestDeliveredAtOnceMergeIntoOneSet(DatabaseKind kind)
+    {
+        // Written side by side, two reports of one digest would both add CVE-0 (a unique-key violation) or wait on each other's locks.
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var ingestion = new FindingIngestion(database, new FakeTimeProvider(Now));
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 12).Select(i =>
+            Task.Run(() => ingestion.IngestAsync(Report(ReportFormat.Trivy, Cve("CVE-0", Severity.High), Cve($"CVE-{i}", Severity.Low)), "api", null, Ct), Ct)));
+
+        results.Sum(r => r.Stored.Single().New).ShouldBe(13, "CVE-0 is new once, each report's own CVE once");
+        var findings = await FindingsAsync(database);
+        findings.Count.ShouldBe(13);
+        findings.Count(f => f.IsOpen).ShouldBe(2, "CVE-0 and the CVE of whichever report was stored last; the scanner's earlier reports are superseded");
+        await using var db = database.CreateDbContext();
+        (await db.ScanRecords.CountAsync(Ct)).ShouldBe(12);
+    }
+
+    [Fact]
+    public async Task ReportsThatWaitedAreCommittedTogetherAndAFailingOneFailsAlone()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseKind.Postgres, postgres);
+        var ingestion = new FindingIngestion(database, new FakeTimeProvider(Now));
+        await using var blocker = database.CreateDbContext();
+        await using var block = await blocker.Database.BeginTransactionAsync(Ct);
+        // Reads go on; the first report's INSERT waits, and the reports delivered meanwhile queue up behind it.
+        await blocker.Database.ExecuteSqlRawAsync("LOCK TABLE findings IN EXCLUSIVE MODE", Ct);
+        var first = ingestion.IngestAsync(DigestReport(0), "api", null, Ct);
+        await WaitForAsync(async () => await WaitingLocksAsync(blocker) == 1);
+        var tooLong = "sha256:" + new string('f', 200);
+        var waited = Enumerable.Range(1, 9)
+            .Select(i => (Digest: i == 5 ? tooLong : DigestOf(i), Task: ingestion.IngestAsync(i == 5 ? Images((tooLong, [Cve("CVE-5", Severity.Low)])) : DigestReport(i), "api", null, Ct)))
+            .ToList();
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var cancelled = ingestion.IngestAsync(DigestReport(10), "api", null, cancel.Token);
+        await cancel.CancelAsync();
+
+        await block.CommitAsync(Ct);
+
+        (await first).Stored.Single().New.ShouldBe(1);
+        await Should.ThrowAsync<OperationCanceledException>(cancelled);
+        var failure = await Should.ThrowAsync<Exception>(waited.Single(w => w.Digest == tooLong).Task);
+        (failure as DbException ?? failure.InnerException as DbException).ShouldNotBeNull($"the database refused the digest, not something else: {failure}");
+        foreach (var (digest, task) in waited.Where(w => w.Digest != tooLong))
+        {
+            (await task).Stored.Single().ShouldBe(new IngestedArtifact(digest, digest, 1, 1, 0));
+        }
+
+        var findings = await FindingsAsync(database);
+        findings.Select(f => f.Digest).ShouldBe([.. Enumerable.Range(0, 10).Where(i => i != 5).Select(DigestOf).Order(StringComparer.Ordinal)], ignoreOrder: true);
+        ingestion.Commits.ShouldBe(2, "the first report alone, then the nine that waited for it in one transaction");
+        await using var db = database.CreateDbContext();
+        (await db.ScanRecords.CountAsync(Ct)).ShouldBe(9, "the first report and the eight good ones that waited; not the failed or the cancelled one");
+    }
+
+    private static string DigestOf(int i) => "sha256:" + i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static ScanReport DigestReport(int i) => Images((DigestOf(i), [Cve($"CVE-{i}", Severity.Low)]));
+
+    private static async Task<long> WaitingLocksAsync(Portal.Data.PortalDbContext db) =>
+        await db.Database.SqlQueryRaw<long>("SELECT COUNT(*)::bigint AS \"Value\" FROM pg_locks WHERE NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").SingleAsync(Ct);
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!await condition())
+        {
+            (DateTime.UtcNow < deadline).ShouldBeTrue("the first report never waited for the lock");
+            await Task.Delay(20, Ct);
+        }
+    }
+
     private static object Snapshot(Finding f) =>
         (f.Digest, f.Kind, f.VulnerabilityId, f.Package, f.InstalledVersion, f.FixedVersion, f.Severity, f.CvssScore, f.CvssVector, f.Status, f.Title,
             f.Target, f.PrimaryUrl, f.Sources, f.FirstSeen, f.ResolvedAt);

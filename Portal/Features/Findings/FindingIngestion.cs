@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Portal.Core.Findings;
 using Portal.Core.Inventory;
 using Portal.Data;
+using Portal.Operations;
 
 namespace Portal.Features.Findings;
 
@@ -16,14 +18,35 @@ public sealed record IngestionResult(ReportFormat Format, IReadOnlyList<Ingested
 /// <summary>
 /// Stores a parsed scan report: each artifact is tied to an image digest (stated by the caller, given by the report,
 /// or found through the inventory by tag or Artifactory path), its findings are merged into that digest's
-/// deduplicated set, and a history record is kept. One transaction per report: all of it is stored, or nothing.
+/// deduplicated set, and a history record is kept. Each report is stored whole or not at all.
 /// </summary>
-public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock)
+/// <remarks>
+/// Reports are written one at a time (SQLite has a single writer anyway, and two reports of one digest written side by
+/// side would both add its new findings). Reports that arrive while another is being written are stored together by
+/// the next writer, in one transaction with a savepoint per report (group commit): a commit writes every page the
+/// transaction touched, and the findings' vulnerability-id index puts a report's rows on as many pages as it names
+/// vulnerabilities, so reports committed together share most of those writes. A report that fails is rolled back to
+/// its savepoint and fails alone.
+/// </remarks>
+public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock) : IDisposable
 {
+    // Enough to share a commit among the scan job's and the API's concurrent deliveries; a bound, so one commit stays short.
+    private const int MaxReportsPerCommit = 16;
+
+    private static readonly Histogram<int> ReportsPerCommit = OperationsSetup.Meter.CreateHistogram<int>(
+        "portal.findings.reports_per_commit", unit: "{report}", description: "Scan reports stored by one commit of the findings ingestion.");
+
+    private readonly ConcurrentQueue<WaitingReport> _waiting = new();
+    private readonly SemaphoreSlim _writer = new(1, 1);
+    private long _commits;
+
+    /// <summary>Transactions committed so far: fewer than the reports stored when reports waited for each other.</summary>
+    internal long Commits => Interlocked.Read(ref _commits);
+
     /// <param name="report">A report the parsers accepted.</param>
     /// <param name="channel">Who delivered it, for the history ("api-key ci", "xray-webhook", ...).</param>
     /// <param name="statedDigest">A digest the caller vouches for; only allowed for a report about one artifact.</param>
-    /// <param name="cancellationToken">Cancels the ingestion.</param>
+    /// <param name="cancellationToken">Cancels the ingestion while the report waits; once its commit has begun, it completes.</param>
     public async Task<IngestionResult> IngestAsync(ScanReport report, string channel, string? statedDigest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -33,11 +56,102 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
                 $"A digest was stated, but the report is about {report.Artifacts.Count} artifacts; state a digest only for a report about one image.");
         }
 
+        var waiting = new WaitingReport(report, channel, statedDigest, cancellationToken);
+        _waiting.Enqueue(waiting);
+        try
+        {
+            await _writer.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            waiting.Outcome.TrySetCanceled(cancellationToken);
+            throw;
+        }
+
+        try
+        {
+            // The writer before may have stored this report with its own; otherwise this caller writes what is waiting.
+            while (!waiting.Outcome.Task.IsCompleted)
+            {
+                await StoreWaitingAsync();
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+
+        return await waiting.Outcome.Task;
+    }
+
+    /// <summary>Stores the reports at the head of the queue in one transaction and completes each one's caller.</summary>
+    private async Task StoreWaitingAsync()
+    {
+        var batch = new List<WaitingReport>(MaxReportsPerCommit);
+        while (batch.Count < MaxReportsPerCommit && _waiting.TryDequeue(out var next))
+        {
+            if (!next.Outcome.Task.IsCompleted)
+            {
+                batch.Add(next);
+            }
+        }
+
+        var stored = new List<(WaitingReport Report, IngestionResult Result)>(batch.Count);
+        try
+        {
+            // Not cancelled by any one caller: the commit is shared.
+            await using var db = await contexts.CreateDbContextAsync(CancellationToken.None);
+            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            foreach (var waiting in batch)
+            {
+                if (waiting.Cancellation.IsCancellationRequested)
+                {
+                    waiting.Outcome.TrySetCanceled(waiting.Cancellation);
+                    continue;
+                }
+
+                await transaction.CreateSavepointAsync(ReportSavepoint, CancellationToken.None);
+                try
+                {
+                    stored.Add((waiting, await StoreAsync(db, waiting.Report, waiting.Channel, waiting.StatedDigest, CancellationToken.None)));
+                    await transaction.ReleaseSavepointAsync(ReportSavepoint, CancellationToken.None);
+                }
+                catch (Exception failure)
+                {
+                    await transaction.RollbackToSavepointAsync(ReportSavepoint, CancellationToken.None);
+                    waiting.Outcome.TrySetException(failure);
+                }
+            }
+
+            await transaction.CommitAsync(CancellationToken.None);
+            Interlocked.Increment(ref _commits);
+            ReportsPerCommit.Record(stored.Count);
+        }
+        catch (Exception failure)
+        {
+            foreach (var waiting in batch)
+            {
+                waiting.Outcome.TrySetException(failure);
+            }
+
+            return;
+        }
+
+        foreach (var (waiting, result) in stored)
+        {
+            waiting.Outcome.TrySetResult(result);
+        }
+    }
+
+    private const string ReportSavepoint = "report";
+
+    public void Dispose() => _writer.Dispose();
+
+    private async Task<IngestionResult> StoreAsync(PortalDbContext db, ScanReport report, string channel, string? statedDigest, CancellationToken cancellationToken)
+    {
         var now = clock.GetUtcNow();
         // Findings are kept open per scanner, whichever channel brought its report.
         var source = report.Format.ToString();
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var stored = new List<IngestedArtifact>();
         var unmatched = new List<string>();
         var records = new List<ScanRecord>();
@@ -70,8 +184,12 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
         }
 
         await BulkInsert.InsertAsync(db, records, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return new IngestionResult(report.Format, stored, unmatched);
+    }
+
+    private sealed record WaitingReport(ScanReport Report, string Channel, string? StatedDigest, CancellationToken Cancellation)
+    {
+        public TaskCompletionSource<IngestionResult> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>
