@@ -82,7 +82,7 @@ internal sealed record BenchmarkOptions
 
           --repositories N   repositories in the registry (default 500; --quick 50)
           --tags N           tags per repository, each a distinct image (default 20; --quick 10)
-          --concurrency N    the registry's MaxConcurrency and the baseline loop's concurrency (default 8)
+          --concurrency N    the registry's MaxConcurrency and the baseline loop's concurrency, and the findings test's deliveries at once (default 8)
           --runs N           timed runs of each sync and of its baseline; the median is reported (default 3)
           --page-tags N      tags seeded for the Images page test (default 100000; --quick 10000)
           --page-calls N     timed calls per Images page query (default 20)

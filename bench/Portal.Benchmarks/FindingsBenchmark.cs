@@ -16,10 +16,19 @@ using Portal.Tests.TestInfrastructure;
 
 namespace Portal.Benchmarks;
 
-/// <summary>One pass over every report: time in the parser and time storing, summed per report (generating the bytes is not counted).</summary>
-internal sealed record IngestPass(int Reports, long Findings, long Bytes, TimeSpan Parse, TimeSpan Store, TimeSpan Wall, int New, int Dropped)
+/// <summary>
+/// One pass over every report by <paramref name="Deliveries"/> callers at once: time in the parser and time storing (for
+/// several callers, waiting for the writer included), summed per report, and the wall clock of the whole pass, which
+/// includes generating the bytes (<paramref name="Generate"/>, summed per report).
+/// </summary>
+internal sealed record IngestPass(int Reports, long Findings, long Bytes, TimeSpan Parse, TimeSpan Store, TimeSpan Wall, int New, int Dropped,
+    int Deliveries, TimeSpan Generate)
 {
-    public TimeSpan Total => Parse + Store;
+    /// <summary>
+    /// What the pass took: one caller's reports one after another, parse + store (generating the bytes not counted);
+    /// several callers' side by side, the wall clock from the first report to the last (generating included, on the same cores).
+    /// </summary>
+    public TimeSpan Total => Deliveries == 1 ? Parse + Store : Wall;
 }
 
 /// <param name="Target">Held to the page target; otherwise reported for information.</param>
@@ -27,14 +36,17 @@ internal sealed record IngestPass(int Reports, long Findings, long Bytes, TimeSp
 internal sealed record FindingPageVariant(string Name, int TotalCount, bool TotalIsLowerBound, int Rows, double PortalMedianMs, double PortalP95Ms, double RawPageMedianMs,
     double RawCountMedianMs, double SqlCommandsPerCall, int Calls, bool Target = true);
 
-/// <summary>The figures of one database: the floor, the first ingestion, the no-change re-scan, and the Findings page over the result.</summary>
 /// <summary>The first ingestion without one index, and what the query that index serves costs without it.</summary>
 internal sealed record FindingsWhatIf(string DroppedIndex, TimeSpan ParseAlone, IngestPass Floor, IngestPass Ingest, double ImpactedQueryMs);
 
+/// <summary>
+/// The figures of one database: the floor, the first ingestion (reports delivered side by side, and one at a time into a
+/// database of its own), the no-change re-scan, and the Findings page over the result.
+/// </summary>
 /// <param name="Settings">How the portal's connections are set up (SQLite's journal mode, synchronous, checkpoints), or empty.</param>
 internal sealed record FindingsDatabaseResults(
-    string Provider, string Settings, TimeSpan SeedTime, int SeededImages, TimeSpan ParseAlone, IngestPass Floor, IngestPass Ingest, IngestPass Rescan, long StoredFindings, long? DatabaseBytes,
-    IReadOnlyList<FindingPageVariant> Page, FindingsWhatIf? WhatIf);
+    string Provider, string Settings, TimeSpan SeedTime, int SeededImages, TimeSpan ParseAlone, IngestPass Floor, IngestPass Ingest, IngestPass OneAtATime,
+    IngestPass Rescan, long StoredFindings, long? DatabaseBytes, IReadOnlyList<FindingPageVariant> Page, FindingsWhatIf? WhatIf);
 
 /// <param name="Memory">Peak memory of an ingestion and a re-scan per database, each measured in a child process of its own.</param>
 internal sealed record FindingsResults(
@@ -44,10 +56,12 @@ internal sealed record FindingsResults(
 /// <summary>
 /// Issue 5's findings targets: ingesting N findings across D digests of generated Trivy reports through the real path
 /// (<see cref="ScanReportReader.Read(ReadOnlySpan{byte}, ReportFormat?, ScanReportReaderOptions)"/> of each report's
-/// bytes, then <see cref="FindingIngestion.IngestAsync"/>, one transaction per report as the API does) into a fresh
-/// portal database holding an inventory of those digests, beside the floor (parsing alone, and the same rows written
-/// with plain prepared INSERTs, one transaction per report); a second ingestion of the same reports (a re-scan that
-/// finds nothing new); the Findings page over the result beside its raw SQL; and peak memory in a child process.
+/// bytes, then <see cref="FindingIngestion.IngestAsync"/>, as the API does for each request) into a fresh portal
+/// database holding an inventory of those digests, by <see cref="BenchmarkOptions.Concurrency"/> callers at once, as
+/// scanners and the scan job deliver them, beside the floor (parsing alone, and the same rows written with plain
+/// prepared INSERTs, one transaction per report, one report after another); the same ingestion by one caller, report by
+/// report, into a database of its own; a second ingestion of the same reports (a re-scan that finds nothing new); the
+/// Findings page over the result beside its raw SQL; and peak memory in a child process.
 /// </summary>
 internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log)
 {
@@ -111,7 +125,8 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         var name = Provider(provider == "postgres");
         await Log($"{name}: peak memory of an ingestion and a re-scan, in a fresh child process...");
         var (memory, _) = await MemoryProbe.RunChildAsync(
-            [ChildFlag, options.Findings.ToString(CultureInfo.InvariantCulture), options.FindingsDigests.ToString(CultureInfo.InvariantCulture), provider],
+            [ChildFlag, options.Findings.ToString(CultureInfo.InvariantCulture), options.FindingsDigests.ToString(CultureInfo.InvariantCulture), provider,
+                options.Concurrency.ToString(CultureInfo.InvariantCulture)],
             log, cancellationToken);
         return memory.Select(m => (name, m));
     }
@@ -129,26 +144,36 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         var seedTime = clock.Elapsed;
 
         var settings = await SettingsAsync(portal, cancellationToken);
-        await Log($"{provider}: seeded in {Stats.Seconds(seedTime)}{settings}. First ingestion, report by report beside parsing alone and the floor "
-            + "(the same rows with plain prepared INSERTs, one transaction per report, into a database of their own)...");
-        var ingestion = portal.Services.GetRequiredService<FindingIngestion>();
+        await Log($"{provider}: seeded in {Stats.Seconds(seedTime)}{settings}. The floor: parsing alone and the same rows with plain prepared INSERTs, "
+            + "one transaction per report, one report after another, into a database of their own...");
         TimeSpan parseAlone;
-        IngestPass floor, ingest;
+        IngestPass floor;
         await using (var floorPortal = await StartAsync(server))
         await using (var floorWriter = await FindingsFloor.OpenAsync(Contexts(floorPortal), cancellationToken))
         {
-            (parseAlone, floor, ingest) = await FirstPassAsync(generator, ingestion, floorWriter, cancellationToken);
+            (parseAlone, floor) = await FloorAsync(generator, floorWriter, cancellationToken);
         }
 
+        await Log($"{provider}: floor {Stats.Seconds(floor.Store)}, parsing alone {Stats.Seconds(parseAlone)}. First ingestion, {options.Concurrency} deliveries at once...");
+        var ingestion = portal.Services.GetRequiredService<FindingIngestion>();
+        var ingest = await IngestAsync(generator, ingestion, options.Concurrency, cancellationToken);
         var stored = await CountFindingsAsync(portal, cancellationToken);
-        await Log($"{provider}: ingested in {Stats.Seconds(ingest.Total)} (parse {Stats.Seconds(ingest.Parse)} + store {Stats.Seconds(ingest.Store)}); "
-            + $"floor {Stats.Seconds(floor.Store)}, parsing alone {Stats.Seconds(parseAlone)}; {Stats.Number(stored)} findings stored. Re-scan (same reports again)...");
+        await Log($"{provider}: ingested in {Stats.Seconds(ingest.Wall)} (parse {Stats.Seconds(ingest.Parse)}, generating {Stats.Seconds(ingest.Generate)}, summed over "
+            + $"reports); {Stats.Number(stored)} findings stored. The same reports one at a time into a database of their own...");
         if (stored != generator.Findings || ingest.New != generator.Findings)
         {
             throw new InvalidOperationException($"{provider}: {generator.Findings} findings were reported, {ingest.New} counted new and {stored} stored.");
         }
 
-        var rescan = await IngestAsync(generator, ingestion, cancellationToken);
+        IngestPass oneAtATime;
+        await using (var sequentialPortal = await StartAsync(server))
+        {
+            oneAtATime = await IngestAsync(generator, sequentialPortal.Services.GetRequiredService<FindingIngestion>(), 1, cancellationToken);
+        }
+
+        await Log($"{provider}: one at a time in {Stats.Seconds(oneAtATime.Total)} (parse {Stats.Seconds(oneAtATime.Parse)} + store {Stats.Seconds(oneAtATime.Store)}). "
+            + "Re-scan (same reports again)...");
+        var rescan = await IngestAsync(generator, ingestion, options.Concurrency, cancellationToken);
         if (server is null && options.KeepFindingsDatabase is { } keep)
         {
             await ImagesPageBenchmark.CopyDatabaseAsync(ConnectionString(portal), keep, cancellationToken);
@@ -164,7 +189,7 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         var page = options.SkipFindingsPage ? [] : await TimePageAsync(portal, generator, server is not null, cancellationToken);
         long? databaseBytes = server is null ? new FileInfo(new SqliteConnectionStringBuilder(ConnectionString(portal)).DataSource).Length : null;
         var whatIf = options.FindingsWhatIf ? await WhatIfAsync(generator, server, provider, cancellationToken) : null;
-        return new FindingsDatabaseResults(provider, settings, seedTime, images, parseAlone, floor, ingest, rescan, stored, databaseBytes, page, whatIf);
+        return new FindingsDatabaseResults(provider, settings, seedTime, images, parseAlone, floor, ingest, oneAtATime, rescan, stored, databaseBytes, page, whatIf);
     }
 
     /// <summary>
@@ -184,7 +209,8 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         }
 
         await using var floorWriter = await FindingsFloor.OpenAsync(Contexts(floorPortal), cancellationToken);
-        var (parseAlone, floor, ingest) = await FirstPassAsync(generator, portal.Services.GetRequiredService<FindingIngestion>(), floorWriter, cancellationToken);
+        var (parseAlone, floor) = await FloorAsync(generator, floorWriter, cancellationToken);
+        var ingest = await IngestAsync(generator, portal.Services.GetRequiredService<FindingIngestion>(), options.Concurrency, cancellationToken);
         var impacted = await QueryTiming.TimeRawAsync(ConnectionFactory(portal), FindingsPageSql.OpenFindingsOf, [("@id", generator.CommonCve)], options.PageCalls,
             cancellationToken);
         await Log($"{provider}: without {WhatIfIndex}: ingested in {Stats.Seconds(ingest.Total)} (floor {Stats.Seconds(floor.Store)}, parsing alone "
@@ -229,13 +255,11 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
             });
 
     /// <summary>
-    /// The first ingestion, report by report, with its two baselines interleaved so that a busy machine slows all three
-    /// alike: each report's bytes read alone (parsing alone), its parsed findings written by the floor into a database of
-    /// its own, and the measured path (read, then <see cref="FindingIngestion.IngestAsync"/>) into the portal's. Floor
-    /// and portal take turns going first.
+    /// The baselines, report by report: each report's bytes read alone (parsing alone), and its parsed findings written by
+    /// the floor into a database of its own.
     /// </summary>
-    private static async Task<(TimeSpan ParseAlone, IngestPass Floor, IngestPass Ingest)> FirstPassAsync(
-        TrivyReportGenerator generator, FindingIngestion ingestion, FindingsFloor floor, CancellationToken cancellationToken)
+    private static async Task<(TimeSpan ParseAlone, IngestPass Floor)> FloorAsync(TrivyReportGenerator generator, FindingsFloor floor,
+        CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(256 * 1024);
         for (var i = 0; i < Math.Min(50, generator.Digests); i++)
@@ -246,46 +270,46 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         }
 
         var wall = Stopwatch.StartNew();
-        var (parseAlone, floorTime) = (TimeSpan.Zero, TimeSpan.Zero);
-        var ingest = new IngestTotals();
+        var (parseAlone, floorTime, bytes) = (TimeSpan.Zero, TimeSpan.Zero, 0L);
         for (var i = 0; i < generator.Digests; i++)
         {
             generator.Write(i, buffer);
+            bytes += buffer.WrittenCount;
             var started = Stopwatch.GetTimestamp();
             var report = ScanReportReader.Read(buffer.WrittenSpan, null, ReaderOptions);
             parseAlone += Stopwatch.GetElapsedTime(started);
-            if (i % 2 == 0)
-            {
-                floorTime += await floor.WriteAsync(report, Channel, cancellationToken);
-                await ingest.AddAsync(i, buffer, ingestion, cancellationToken);
-            }
-            else
-            {
-                await ingest.AddAsync(i, buffer, ingestion, cancellationToken);
-                floorTime += await floor.WriteAsync(report, Channel, cancellationToken);
-            }
+            floorTime += await floor.WriteAsync(report, Channel, cancellationToken);
         }
 
-        var floorPass = new IngestPass(generator.Digests, generator.Findings, ingest.Bytes, TimeSpan.Zero, floorTime, wall.Elapsed, generator.Findings, 0);
-        return (parseAlone, floorPass, ingest.Pass(generator.Digests, wall.Elapsed));
+        return (parseAlone, new IngestPass(generator.Digests, generator.Findings, bytes, TimeSpan.Zero, floorTime, wall.Elapsed, generator.Findings, 0, 1, TimeSpan.Zero));
     }
 
-    /// <summary>The measured path alone over every report: each report's bytes read as the API reads them, then ingested.</summary>
-    public static async Task<IngestPass> IngestAsync(TrivyReportGenerator generator, FindingIngestion ingestion, CancellationToken cancellationToken)
+    /// <summary>
+    /// The measured path over every report, by <paramref name="deliveries"/> callers at once, each taking the next report
+    /// not yet taken: its bytes written into the caller's buffer, read as the API reads them, then ingested.
+    /// </summary>
+    public static async Task<IngestPass> IngestAsync(TrivyReportGenerator generator, FindingIngestion ingestion, int deliveries, CancellationToken cancellationToken)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 * 1024);
+        var next = -1;
         var wall = Stopwatch.StartNew();
-        var ingest = new IngestTotals();
-        for (var i = 0; i < generator.Digests; i++)
+        var callers = await Task.WhenAll(Enumerable.Range(0, deliveries).Select(_ => Task.Run(async () =>
         {
-            generator.Write(i, buffer);
-            await ingest.AddAsync(i, buffer, ingestion, cancellationToken);
-        }
+            var buffer = new ArrayBufferWriter<byte>(256 * 1024);
+            var totals = new IngestTotals();
+            for (var i = Interlocked.Increment(ref next); i < generator.Digests; i = Interlocked.Increment(ref next))
+            {
+                var started = Stopwatch.GetTimestamp();
+                generator.Write(i, buffer);
+                totals.Generate += Stopwatch.GetElapsedTime(started);
+                await totals.AddAsync(i, buffer, ingestion, cancellationToken);
+            }
 
-        return ingest.Pass(generator.Digests, wall.Elapsed);
+            return totals;
+        }, cancellationToken)));
+        return IngestTotals.Pass(callers, generator.Digests, wall.Elapsed, deliveries);
     }
 
-    /// <summary>Time in the parser and in the ingestion, summed over reports, with what the ingestion said it did.</summary>
+    /// <summary>One caller's time in the parser and in the ingestion, summed over its reports, with what the ingestion said it did.</summary>
     private sealed class IngestTotals
     {
         private TimeSpan _parse;
@@ -293,12 +317,13 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         private long _findings;
         private int _new;
         private int _dropped;
+        private long _bytes;
 
-        public long Bytes { get; private set; }
+        public TimeSpan Generate { get; set; }
 
         public async Task AddAsync(int index, ArrayBufferWriter<byte> report, FindingIngestion ingestion, CancellationToken cancellationToken)
         {
-            Bytes += report.WrittenCount;
+            _bytes += report.WrittenCount;
             var started = Stopwatch.GetTimestamp();
             var parsed = ScanReportReader.Read(report.WrittenSpan, null, ReaderOptions);
             var read = Stopwatch.GetTimestamp();
@@ -311,7 +336,11 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
             (_findings, _new, _dropped) = (_findings + artifact.Findings, _new + artifact.New, _dropped + artifact.Dropped);
         }
 
-        public IngestPass Pass(int reports, TimeSpan wall) => new(reports, _findings, Bytes, _parse, _store, wall, _new, _dropped);
+        public static IngestPass Pass(IReadOnlyCollection<IngestTotals> callers, int reports, TimeSpan wall, int deliveries) => new(
+            reports, callers.Sum(c => c._findings), callers.Sum(c => c._bytes), Sum(callers, c => c._parse), Sum(callers, c => c._store), wall,
+            callers.Sum(c => c._new), callers.Sum(c => c._dropped), deliveries, Sum(callers, c => c.Generate));
+
+        private static TimeSpan Sum(IEnumerable<IngestTotals> callers, Func<IngestTotals, TimeSpan> time) => callers.Aggregate(TimeSpan.Zero, (sum, c) => sum + time(c));
     }
 
     private static async Task<long> CountFindingsAsync(PortalSession portal, CancellationToken cancellationToken)
@@ -424,6 +453,7 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
     public static async Task<int> ChildMainAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         var (findings, digests) = (int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
+        var deliveries = int.Parse(args[4], CultureInfo.InvariantCulture);
         var generator = Generator(findings, digests);
         var warmup = new TrivyReportGenerator(2_500, 50, i => ("warmup/app", $"1.{i}.0", ImagesPageBenchmark.DigestOf("warmup/app", i)), seed: 11);
         await using var server = args[3] == "postgres" ? new PostgresServer() : null;
@@ -434,11 +464,11 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
 
         await using var portal = await StartAsync(server);
         var ingestion = portal.Services.GetRequiredService<FindingIngestion>();
-        await IngestAsync(warmup, ingestion, cancellationToken);
-        await IngestAsync(warmup, ingestion, cancellationToken);
+        await IngestAsync(warmup, ingestion, deliveries, cancellationToken);
+        await IngestAsync(warmup, ingestion, deliveries, cancellationToken);
         foreach (var mode in new[] { "Ingest", "Rescan" })
         {
-            MemoryProbe.WriteResult(await MemoryProbe.MeasureAsync(mode, async () => (await IngestAsync(generator, ingestion, cancellationToken)).Wall));
+            MemoryProbe.WriteResult(await MemoryProbe.MeasureAsync(mode, async () => (await IngestAsync(generator, ingestion, deliveries, cancellationToken)).Wall));
         }
 
         return 0;
