@@ -44,6 +44,11 @@ public static class DataServiceCollectionExtensions
 
         // Registered before the job scheduler's hosted service, so migrations finish before any job can fire.
         services.AddHostedService<DatabaseMigrator>();
+        if (database.Provider != DatabaseProvider.Postgres)
+        {
+            services.AddHostedService<SqliteCheckpointer>();
+        }
+
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
         services.AddDataProtection()
             .SetApplicationName("image-governance-portal")

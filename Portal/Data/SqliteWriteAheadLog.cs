@@ -13,15 +13,17 @@ namespace Portal.Data;
 /// during a sync). synchronous=NORMAL is SQLite's recommendation for WAL: a commit survives the process crashing; only a
 /// power cut can lose the last commits, never corrupt the file. What is left to wait for is the checkpoint, which copies
 /// the log into the database and syncs both: by default every 1,000 pages (4 MB), which with a report's worth of index
-/// pages per commit was every ~17 commits and most of an ingestion's time; at 10,000 pages (a 40 MB log) it is a tenth
-/// as often, and pages changed again and again are copied once. The journal mode is stored in the file; the rest is per
-/// connection, set once when a pooled connection is first opened.
+/// pages per commit was every ~17 commits and most of an ingestion's time. <see cref="SqliteCheckpointer"/> now does
+/// that copying in the background, and a connection checkpoints by itself only at 50,000 pages (a 200 MB log), to let
+/// the log start again from its beginning; afterwards the file is cut back to 64 MB (journal_size_limit). The journal
+/// mode is stored in the file; the rest is per connection, set once when a pooled connection is first opened.
 /// </summary>
 internal sealed class SqliteWriteAheadLog : DbConnectionInterceptor
 {
     public static SqliteWriteAheadLog Interceptor { get; } = new();
 
-    private const string Pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000;";
+    private const string Pragmas =
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 50000; PRAGMA journal_size_limit = 67108864;";
 
     // The native connections already set up; a pooled connection is opened again for every context.
     private readonly ConditionalWeakTable<object, object> _done = [];

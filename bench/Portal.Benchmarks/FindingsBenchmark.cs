@@ -224,7 +224,7 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
         portal.Services.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext();
 
     /// <summary>
-    /// How the database is set up, e.g. " (WAL, synchronous 1, checkpoint at 10000 pages)" for SQLite, or PostgreSQL's
+    /// How the database is set up, e.g. " (WAL, synchronous 1, background checkpoint, a writer's at 50000 pages)" for SQLite, or PostgreSQL's
     /// durability and cache settings (the test server runs without fsync: a figure with it on would wait for the disk).
     /// </summary>
     private static async Task<string> SettingsAsync(PortalSession portal, CancellationToken cancellationToken)
@@ -240,7 +240,7 @@ internal sealed class FindingsBenchmark(BenchmarkOptions options, TextWriter log
 
         return db.Database.IsSqlite()
             ? $" ({(await ValueAsync("PRAGMA journal_mode")).ToUpperInvariant()}, synchronous {await ValueAsync("PRAGMA synchronous")}, "
-                + $"checkpoint at {await ValueAsync("PRAGMA wal_autocheckpoint")} pages)"
+                + $"background checkpoint, a writer's at {await ValueAsync("PRAGMA wal_autocheckpoint")} pages)"
             : $" (PostgreSQL {await ValueAsync("SHOW server_version")}, fsync {await ValueAsync("SHOW fsync")}, synchronous_commit "
                 + $"{await ValueAsync("SHOW synchronous_commit")}, shared_buffers {await ValueAsync("SHOW shared_buffers")})";
     }
