@@ -293,40 +293,69 @@ public sealed class FindingIngestionTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task ReportsThatWaitedAreCommittedTogetherAndAFailingOneFailsAlone()
+    public async Task ReportsThatWaitedAreCommittedTogetherAndACancelledOneIsNotStored()
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseKind.Postgres, postgres);
         var ingestion = new FindingIngestion(database, new FakeTimeProvider(Now));
-        await using var blocker = database.CreateDbContext();
-        await using var block = await blocker.Database.BeginTransactionAsync(Ct);
-        // Reads go on; the first report's INSERT waits, and the reports delivered meanwhile queue up behind it.
-        await blocker.Database.ExecuteSqlRawAsync("LOCK TABLE findings IN EXCLUSIVE MODE", Ct);
+        await using var blocker = await BlockFindingsAsync(database);
         var first = ingestion.IngestAsync(DigestReport(0), "api", null, Ct);
         await WaitForAsync(async () => await WaitingLocksAsync(blocker) == 1);
-        var tooLong = "sha256:" + new string('f', 200);
-        var waited = Enumerable.Range(1, 9)
-            .Select(i => (Digest: i == 5 ? tooLong : DigestOf(i), Task: ingestion.IngestAsync(i == 5 ? Images((tooLong, [Cve("CVE-5", Severity.Low)])) : DigestReport(i), "api", null, Ct)))
-            .ToList();
+        var waited = Enumerable.Range(1, 8).Select(i => ingestion.IngestAsync(DigestReport(i), "api", null, Ct)).ToList();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var cancelled = ingestion.IngestAsync(DigestReport(10), "api", null, cancel.Token);
+        var cancelled = ingestion.IngestAsync(DigestReport(9), "api", null, cancel.Token);
         await cancel.CancelAsync();
 
-        await block.CommitAsync(Ct);
+        await blocker.Database.CommitTransactionAsync(Ct);
 
         (await first).Stored.Single().New.ShouldBe(1);
         await Should.ThrowAsync<OperationCanceledException>(cancelled);
-        var failure = await Should.ThrowAsync<Exception>(waited.Single(w => w.Digest == tooLong).Task);
-        (failure as DbException ?? failure.InnerException as DbException).ShouldNotBeNull($"the database refused the digest, not something else: {failure}");
-        foreach (var (digest, task) in waited.Where(w => w.Digest != tooLong))
+        foreach (var (task, i) in waited.Select((t, i) => (t, i + 1)))
         {
-            (await task).Stored.Single().ShouldBe(new IngestedArtifact(digest, digest, 1, 1, 0));
+            (await task).Stored.Single().ShouldBe(new IngestedArtifact(DigestOf(i), DigestOf(i), 1, 1, 0));
         }
 
-        var findings = await FindingsAsync(database);
-        findings.Select(f => f.Digest).ShouldBe([.. Enumerable.Range(0, 10).Where(i => i != 5).Select(DigestOf).Order(StringComparer.Ordinal)], ignoreOrder: true);
-        ingestion.Commits.ShouldBe(2, "the first report alone, then the nine that waited for it in one transaction");
+        ingestion.Commits.ShouldBe(2, "the first report alone, then the eight that waited for it in one transaction");
+        (await FindingsAsync(database)).Select(f => f.Digest).ShouldBe(Enumerable.Range(0, 9).Select(DigestOf), ignoreOrder: true);
         await using var db = database.CreateDbContext();
-        (await db.ScanRecords.CountAsync(Ct)).ShouldBe(9, "the first report and the eight good ones that waited; not the failed or the cancelled one");
+        (await db.ScanRecords.CountAsync(Ct)).ShouldBe(9, "not the cancelled one");
+    }
+
+    [Fact]
+    public async Task AReportThatFailsAmongOthersThatWaitedFailsAlone()
+    {
+        await using var database = await TestDatabase.CreateAsync(DatabaseKind.Postgres, postgres);
+        var ingestion = new FindingIngestion(database, new FakeTimeProvider(Now));
+        await using var blocker = await BlockFindingsAsync(database);
+        var first = ingestion.IngestAsync(DigestReport(0), "api", null, Ct);
+        await WaitForAsync(async () => await WaitingLocksAsync(blocker) == 1);
+        // PostgreSQL enforces the digest column's length: report 5's digest is too long to store.
+        var tooLong = "sha256:" + new string('f', 200);
+        var waited = Enumerable.Range(1, 8)
+            .Select(i => ingestion.IngestAsync(i == 5 ? Images((tooLong, [Cve("CVE-5", Severity.Low)])) : DigestReport(i), "api", null, Ct))
+            .ToList();
+
+        await blocker.Database.CommitTransactionAsync(Ct);
+
+        await first;
+        var failure = await Should.ThrowAsync<Exception>(waited[4]);
+        (failure as DbException ?? failure.InnerException as DbException).ShouldNotBeNull($"the database refused the digest, not something else: {failure}");
+        foreach (var (task, i) in waited.Select((t, i) => (Task: t, Number: i + 1)).Where(w => w.Number != 5))
+        {
+            (await task).Stored.Single().ShouldBe(new IngestedArtifact(DigestOf(i), DigestOf(i), 1, 1, 0));
+        }
+
+        (await FindingsAsync(database)).Select(f => f.Digest).ShouldBe(Enumerable.Range(0, 9).Where(i => i != 5).Select(DigestOf), ignoreOrder: true);
+        await using var db = database.CreateDbContext();
+        (await db.ScanRecords.CountAsync(Ct)).ShouldBe(8, "the first report and the seven good ones that waited");
+    }
+
+    /// <summary>A context whose transaction holds the findings table: reads go on, the next INSERT waits until it commits.</summary>
+    private static async Task<Portal.Data.PortalDbContext> BlockFindingsAsync(TestDatabase database)
+    {
+        var blocker = database.CreateDbContext();
+        await blocker.Database.BeginTransactionAsync(Ct);
+        await blocker.Database.ExecuteSqlRawAsync("LOCK TABLE findings IN EXCLUSIVE MODE", Ct);
+        return blocker;
     }
 
     private static string DigestOf(int i) => "sha256:" + i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture);
