@@ -15,15 +15,18 @@ namespace Portal.Data;
 /// the log into the database and syncs both: by default every 1,000 pages (4 MB), which with a report's worth of index
 /// pages per commit was every ~17 commits and most of an ingestion's time. <see cref="SqliteCheckpointer"/> now does
 /// that copying in the background, and a connection checkpoints by itself only at 50,000 pages (a 200 MB log), to let
-/// the log start again from its beginning; afterwards the file is cut back to 64 MB (journal_size_limit). The journal
-/// mode is stored in the file; the rest is per connection, set once when a pooled connection is first opened.
+/// the log start again from its beginning; afterwards the file is cut back to 64 MB (journal_size_limit). Each
+/// connection may cache up to 16 MB of pages (the default is 2 MB): a transaction holding several scan reports changes
+/// more pages than that, and SQLite writes pages out of a full cache into the log before the commit, again and again.
+/// The journal mode is stored in the file; the rest is per connection, set once when a pooled connection is first opened.
 /// </summary>
 internal sealed class SqliteWriteAheadLog : DbConnectionInterceptor
 {
     public static SqliteWriteAheadLog Interceptor { get; } = new();
 
     private const string Pragmas =
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 50000; PRAGMA journal_size_limit = 67108864;";
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 50000; PRAGMA journal_size_limit = 67108864; "
+        + "PRAGMA cache_size = -16384;";
 
     // The native connections already set up; a pooled connection is opened again for every context.
     private readonly ConditionalWeakTable<object, object> _done = [];
