@@ -297,9 +297,8 @@ public sealed class FindingIngestionTests(PostgresServer postgres)
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseKind.Postgres, postgres);
         var ingestion = new FindingIngestion(database, new FakeTimeProvider(Now));
-        await using var blocker = await BlockFindingsAsync(database);
-        var first = ingestion.IngestAsync(DigestReport(0), "api", null, Ct);
-        await WaitForAsync(async () => await WaitingLocksAsync(blocker) == 1);
+        var (blocker, first) = await FirstReportWaitingForALockAsync(database, ingestion);
+        await using var _ = blocker;
         var waited = Enumerable.Range(1, 8).Select(i => ingestion.IngestAsync(DigestReport(i), "api", null, Ct)).ToList();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var cancelled = ingestion.IngestAsync(DigestReport(9), "api", null, cancel.Token);
@@ -325,9 +324,8 @@ public sealed class FindingIngestionTests(PostgresServer postgres)
     {
         await using var database = await TestDatabase.CreateAsync(DatabaseKind.Postgres, postgres);
         var ingestion = new FindingIngestion(database, new FakeTimeProvider(Now));
-        await using var blocker = await BlockFindingsAsync(database);
-        var first = ingestion.IngestAsync(DigestReport(0), "api", null, Ct);
-        await WaitForAsync(async () => await WaitingLocksAsync(blocker) == 1);
+        var (blocker, first) = await FirstReportWaitingForALockAsync(database, ingestion);
+        await using var _ = blocker;
         // PostgreSQL enforces the digest column's length: report 5's digest is too long to store.
         var tooLong = "sha256:" + new string('f', 200);
         var waited = Enumerable.Range(1, 8)
@@ -349,13 +347,19 @@ public sealed class FindingIngestionTests(PostgresServer postgres)
         (await db.ScanRecords.CountAsync(Ct)).ShouldBe(8, "the first report and the seven good ones that waited");
     }
 
-    /// <summary>A context whose transaction holds the findings table: reads go on, the next INSERT waits until it commits.</summary>
-    private static async Task<Portal.Data.PortalDbContext> BlockFindingsAsync(TestDatabase database)
+    /// <summary>
+    /// Report 0 delivered while another transaction holds the findings table (reads go on, the INSERT waits), returned once
+    /// it waits, so the reports delivered next queue up behind it; committing the blocker's transaction lets it go on.
+    /// </summary>
+    private static async Task<(Portal.Data.PortalDbContext Blocker, Task<IngestionResult> First)> FirstReportWaitingForALockAsync(
+        TestDatabase database, FindingIngestion ingestion)
     {
         var blocker = database.CreateDbContext();
         await blocker.Database.BeginTransactionAsync(Ct);
         await blocker.Database.ExecuteSqlRawAsync("LOCK TABLE findings IN EXCLUSIVE MODE", Ct);
-        return blocker;
+        var first = ingestion.IngestAsync(DigestReport(0), "api", null, Ct);
+        await WaitForAsync(async () => await WaitingLocksAsync(blocker) == 1);
+        return (blocker, first);
     }
 
     private static string DigestOf(int i) => "sha256:" + i.ToString("x64", System.Globalization.CultureInfo.InvariantCulture);
