@@ -23,9 +23,9 @@ public sealed record IngestionResult(ReportFormat Format, IReadOnlyList<Ingested
 /// <remarks>
 /// Reports are written one at a time (SQLite has a single writer anyway, and two reports of one digest written side by
 /// side would both add its new findings). Reports that arrive while another is being written are stored together by
-/// the next writer, in one transaction (group commit): a commit writes every page the
-/// transaction touched, and the findings' vulnerability-id index puts a report's rows on as many pages as it names
-/// vulnerabilities, so reports committed together share some of those writes. A report that fails fails alone.
+/// the next writer, in one transaction (group commit): a commit writes every page the transaction touched, and the
+/// findings' vulnerability-id index puts a report's rows on as many pages as it names vulnerabilities, so reports
+/// committed together share some of those writes. A report that fails fails alone.
 /// </remarks>
 public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts, TimeProvider clock) : IDisposable
 {
@@ -87,7 +87,7 @@ public sealed class FindingIngestion(IDbContextFactory<PortalDbContext> contexts
     /// Stores the reports at the head of the queue in one transaction and completes each one's caller. If one of them
     /// fails, the transaction is rolled back and each report is stored again in a transaction of its own, so only that
     /// one fails. (A savepoint per report would isolate it too, but SQLite copies every page a savepoint changes into a
-    /// sub-journal first: with savepoints, storing reports took a third longer.)
+    /// sub-journal first: with savepoints, the benchmark's ingestion took a fifth longer.)
     /// </summary>
     private async Task StoreWaitingAsync()
     {
