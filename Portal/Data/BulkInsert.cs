@@ -116,6 +116,11 @@ internal static class BulkInsert
         }
 
         /// <param name="prepare">Whether it runs often enough to prepare (a round trip of its own on PostgreSQL).</param>
+        /// <remarks>
+        /// Parameter names carry their '@': Microsoft.Data.Sqlite looks each one up by name for every execution, and a
+        /// bare name is first looked up as it is and then with each of '@', '$' and ':' in front, four searches of the
+        /// statement's parameters instead of one (a tenth of the CPU of storing a million findings).
+        /// </remarks>
         public async Task<DbCommand> CreateCommandAsync(PortalDbContext db, int rows, bool returningKey, CancellationToken cancellationToken, bool prepare = true)
         {
             var sql = db.GetService<ISqlGenerationHelper>();
@@ -126,9 +131,9 @@ internal static class BulkInsert
                 var names = new List<string>(Columns.Count);
                 for (var column = 0; column < Columns.Count; column++)
                 {
-                    var name = $"p{row}_{column}";
+                    var name = $"@p{row}_{column}";
                     command.Parameters.Add(Columns[column].GetRelationalTypeMapping().CreateParameter(command, name, null, nullable: true));
-                    names.Add("@" + name);
+                    names.Add(name);
                 }
 
                 values.Add($"({string.Join(", ", names)})");
@@ -189,7 +194,7 @@ internal static class BulkInsert
             var assignments = new List<string>(set.Count);
             foreach (var (property, index) in set.Append(Key).Select((p, i) => (p, i)))
             {
-                command.Parameters.Add(property.GetRelationalTypeMapping().CreateParameter(command, $"p{index}", null, nullable: true));
+                command.Parameters.Add(property.GetRelationalTypeMapping().CreateParameter(command, $"@p{index}", null, nullable: true));
                 assignments.Add($"{sql.DelimitIdentifier(property.GetColumnName(Store)!)} = @p{index}");
             }
 
