@@ -21,10 +21,12 @@ internal sealed class FindingsPageSql
     public static string ClassWhere(string imageClass) => $"""AND ({Class}) = '{imageClass}'""";
 
     // What EF makes of the portal's case-insensitive search (ToLower().Contains): lower() and instr() on SQLite, strpos()
-    // on PostgreSQL; @search is the lower-case term. Digests are lower case already.
+    // on PostgreSQL; @search is the lower-case term. Digests are lower case already. Repositories are matched once, into
+    // the digests they hold.
     public string SearchWhere => $"""
-        AND ({Contains("lower(f.\"VulnerabilityId\")")} OR {Contains("lower(f.\"Package\")")}
-             OR (({Repository}) IS NOT NULL AND {Contains($"lower(({Repository}))")}) OR {Contains("f.\"Digest\"")})
+        AND ({Contains("lower(f.\"VulnerabilityId\")")} OR {Contains("lower(f.\"Package\")")} OR {Contains("f.\"Digest\"")}
+             OR f."Digest" IN (SELECT i."Digest" FROM images AS i JOIN repositories AS r ON r."Id" = i."RepositoryId"
+                               WHERE {Contains("lower(r.\"Name\")")}))
         """;
 
     public static string Page(string where) => $"""

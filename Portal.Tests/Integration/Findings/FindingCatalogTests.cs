@@ -98,6 +98,34 @@ public sealed class FindingCatalogTests(PostgresServer postgres)
 
     [Theory]
     [MemberData(nameof(Databases))]
+    public async Task ASearchFindsADigestsFindingsByAnyRepositoryThatHoldsIt(DatabaseKind kind)
+    {
+        await using var database = await TestDatabase.CreateAsync(kind, postgres);
+        var clock = new FakeTimeProvider(Now);
+        await SeedAsync(database, clock);
+        await using (var db = database.CreateDbContext())
+        {
+            var registry = await db.Registries.SingleAsync(Ct);
+            var mirror = ImageRepository.Discover(registry.Id, "mirrors/jupyterlab", Now);
+            db.Repositories.Add(mirror);
+            await db.SaveChangesAsync(Ct);
+            db.Images.Add(ImageManifest.Discover(mirror.Id, V1, "application/vnd.oci.image.manifest.v1+json", ImageKind.Image, null, Now, 1,
+                new Dictionary<string, string>(), [], Now));
+            await db.SaveChangesAsync(Ct);
+        }
+
+        var catalog = new FindingCatalog(database, Options.Create(new FindingsOptions()), clock);
+
+        var page = await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "Mirrors/")), Ct);
+
+        page.TotalCount.ShouldBe(2, "v1's two findings, each once, though v1 sits in two repositories");
+        page.Items.Select(r => r.VulnerabilityId).Order().ShouldBe(["CVE-2022-1", "CVE-2023-0286"]);
+        page.Items.ShouldAllBe(r => r.Digest == V1 && r.Repository == "aaw/jupyterlab-cpu", "a row names the digest's first repository");
+        (await catalog.SearchAsync(new FindingPageRequest(new FindingFilter(Search: "mirrors/nothing")), Ct)).TotalCount.ShouldBe(0);
+    }
+
+    [Theory]
+    [MemberData(nameof(Databases))]
     public async Task ImpactedArtifactsGoFromTheVulnerabilityToImagesWorkloadsAndOwners(DatabaseKind kind)
     {
         await using var database = await TestDatabase.CreateAsync(kind, postgres);
