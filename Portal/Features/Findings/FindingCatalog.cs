@@ -351,6 +351,8 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
             .Select(f => new { f.Digest, f.Package, f.InstalledVersion, f.FixedVersion, f.Severity })
             .ToListAsync(cancellationToken);
         var digests = open.Select(f => f.Digest).Distinct().ToList();
+        // Looked up per image below: a common vulnerability has thousands of findings on as many images.
+        var openByDigest = open.ToLookup(f => f.Digest, StringComparer.Ordinal);
         var images = await (
                 from image in db.Images.AsNoTracking()
                 join repository in db.Repositories on image.RepositoryId equals repository.Id
@@ -370,8 +372,7 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
             .Where(e => e.VulnerabilityId == id && e.RevokedAt == null && e.ExpiresAt > now)
             .ToListAsync(cancellationToken);
 
-        IReadOnlyList<ImpactedPackage> PackagesOf(string digest, string? repository) => open
-            .Where(f => f.Digest == digest)
+        IReadOnlyList<ImpactedPackage> PackagesOf(string digest, string? repository) => openByDigest[digest]
             .Select(f =>
             {
                 // A repository scope only covers a digest the inventory places in that repository.
@@ -385,6 +386,7 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
             .OrderBy(p => FindingQueries.Rank(p.Severity)).ThenBy(p => p.Package, StringComparer.Ordinal)
             .ToList();
 
+        var inventoried = images.Select(i => i.Digest).ToHashSet(StringComparer.Ordinal);
         var impactedImages = images
             .Select(i =>
             {
@@ -402,7 +404,7 @@ public sealed class FindingCatalog(IDbContextFactory<PortalDbContext> contexts, 
             })
             // Reported digests the inventory does not hold are still impacted: named by their digest alone.
             .Concat(digests
-                .Where(d => images.All(i => i.Digest != d))
+                .Where(d => !inventoried.Contains(d))
                 .Select(d => new ImpactedImage(null, d, d, null, [], [], null, PackagesOf(d, null))))
             .OrderBy(i => i.Repository is null).ThenBy(i => i.Reference, StringComparer.Ordinal)
             .ToList();
